@@ -1,0 +1,26 @@
+-- One row per NAICS code (2012 and the 2017 codes USCM lacks): ACR1's cluster and sub-cluster names.
+with
+
+source as (
+
+    select * from {{ source('uscm', 'acr1_crosswalk') }}
+
+),
+
+renamed as (
+
+    select
+        trim(NAICS) as naics_code,
+        lower(trim(TradedLocal)) as cluster_type,
+        trim(Cluster) as cluster_name,
+        trim(SubclusterName) as subcluster_name,
+        cast("EmsiSpecificNAICS (non standard)" as boolean) as is_emsi_specific,
+        trim(Description) as naics_title,
+        'ACR1 NAICS_crosswalks_to_Cluster_system.xlsx' as source_table,
+        'ACR1/industry-clusters @ 59f88b8' as vintage
+
+    from source
+
+)
+
+select * from renamed

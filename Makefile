@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make build` (set up .venv, build the warehouse) and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WAREHOUSE ?= warehouse/cluster_resilience.duckdb
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export CLUSTER_GIT_REVISION := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+.PHONY: build test install lint dbt-build rollback clean
+
+# The pinned environment: every package at the version in constraints.txt.
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## build: build, test and publish the warehouse from the shipped data (write-audit-publish)
+build: $(STAMP)
+	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE)
+
+## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests)
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check python tests/python models
+
+## rollback: restore the previously published warehouse
+rollback: $(STAMP)
+	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE) --rollback
+
+clean:
+	rm -rf target logs

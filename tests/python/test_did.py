@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import statsmodels.formula.api as smf
-
-from conftest import simulate_did_panel
-
 from cluster_resilience.did import DID_TERMS, estimate_did
 from cluster_resilience.inference import WildBootstrapOptions, wild_cluster_bootstrap
 from cluster_resilience.ols import EstimationError
+from conftest import simulate_did_panel
 
 
 def test_did_matches_statsmodels_formula(did_panel):

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-
 from cluster_resilience.inference import WildBootstrapOptions, wild_cluster_bootstrap
 from cluster_resilience.ols import EstimationError, fit_ols
 
@@ -21,7 +20,8 @@ def regression_data(rng):
     cluster = rng.integers(0, n_clusters, n_obs)
     X = np.column_stack([np.ones(n_obs), rng.normal(size=n_obs), rng.integers(0, 2, n_obs)])
     cluster_effect = rng.normal(size=n_clusters)[cluster]
-    y = X @ np.array([1.0, 0.5, -0.3]) + cluster_effect + rng.normal(size=n_obs) * (1 + X[:, 1] ** 2)
+    noise = rng.normal(size=n_obs) * (1 + X[:, 1] ** 2)
+    y = X @ np.array([1.0, 0.5, -0.3]) + cluster_effect + noise
     return y, X, cluster
 
 
@@ -98,7 +98,8 @@ def test_wild_bootstrap_matches_wildboottest(rng, weights, n_clusters, reps):
     n_obs = 300
     cluster = rng.integers(0, n_clusters, n_obs)
     X = np.column_stack([np.ones(n_obs), rng.normal(size=n_obs), rng.normal(size=n_obs)])
-    y = X @ np.array([0.2, 0.1, 0.0]) + rng.normal(size=n_clusters)[cluster] + rng.normal(size=n_obs)
+    cluster_effect = rng.normal(size=n_clusters)[cluster]
+    y = X @ np.array([0.2, 0.1, 0.0]) + cluster_effect + rng.normal(size=n_obs)
     codes = np.unique(cluster, return_inverse=True)[1]
     for index in (1, 2):
         R = np.zeros(3)

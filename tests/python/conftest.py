@@ -3,6 +3,9 @@ tests, which build the warehouse from the real shipped files in data/raw/."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -41,3 +44,33 @@ def rng() -> np.random.Generator:
 @pytest.fixture
 def did_panel(rng) -> pd.DataFrame:
     return simulate_did_panel(rng, rows_per_state=5, effect=0.02)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """The REAL warehouse, built once per test session from the shipped data/raw/ files through
+    the production entry point (cluster_resilience.build: dbt build with every data and unit
+    test, then publish). Read it with duckdb.connect(path, read_only=True)."""
+    from cluster_resilience.build import build_warehouse
+
+    scratch = tmp_path_factory.mktemp("warehouse")
+    published = scratch / "cluster_resilience.duckdb"
+    environment = {
+        "DBT_TARGET_PATH": str(scratch / "target"),
+        "DBT_LOG_PATH": str(scratch / "logs"),
+    }
+    previous = {key: os.environ.get(key) for key in environment}
+    os.environ.update(environment)
+    try:
+        seconds = build_warehouse(project_dir=ROOT, published=published)
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    print(f"built the test warehouse in {seconds:.1f} s")
+    return published

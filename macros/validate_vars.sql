@@ -31,6 +31,22 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- A number in a range; low_open / high_open exclude the bound, high=none leaves it unbounded. -#}
+{% macro _check_number(name, value, low, high=none, low_open=false, high_open=false) -%}
+    {%- if high is none -%}
+        {%- set allowed = "a number " ~ ('>' if low_open else '>=') ~ " " ~ low -%}
+    {%- else -%}
+        {%- set allowed = "a number in " ~ ('(' if low_open else '[') ~ low ~ ", " ~ high ~ (')' if high_open else ']') -%}
+    {%- endif -%}
+    {%- if value is not number or value is boolean -%}
+        {{ _fail_var(name, value, allowed) }}
+    {%- elif value < low or (low_open and value == low) -%}
+        {{ _fail_var(name, value, allowed) }}
+    {%- elif high is not none and (value > high or (high_open and value == high)) -%}
+        {{ _fail_var(name, value, allowed) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro _check_subset(name, value, allowed) -%}
     {%- if value is string or value is not iterable or value is mapping or (value | length) == 0 -%}
         {{ _fail_var(name, value, "a non-empty list of " ~ (allowed | join(', '))) }}
@@ -73,6 +89,10 @@
     {{ _check_int('min_states_per_period', var('min_states_per_period'), 2, 51) }}
     {{ _check_int('bootstrap_reps', var('bootstrap_reps'), 99, 99999) }}
     {{ _check_int('bootstrap_seed', var('bootstrap_seed'), 0, 4294967295) }}
+    {{ _check_number('uscm_strong_lq_percentile', var('uscm_strong_lq_percentile'), 0, 1, low_open=true, high_open=true) }}
+    {{ _check_number('uscm_strong10_lq_percentile', var('uscm_strong10_lq_percentile'), 0, 1, low_open=true, high_open=true) }}
+    {{ _check_number('uscm_size_percentile', var('uscm_size_percentile'), 0, 1, low_open=true, high_open=true) }}
+    {{ _check_number('uscm_min_lq', var('uscm_min_lq'), 0) }}
     {{ _check_subset('outcomes', var('outcomes'), allowed['outcomes']) }}
     {{ _check_subset('specs', var('specs'), allowed['specs']) }}
     {{ _check_subset('factors', var('factors'), allowed['factors']) }}

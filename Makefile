@@ -31,7 +31,8 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests/python models
+	$(BIN)/ruff check python tests models
+	$(BIN)/sqlfluff lint models analyses tests/data
 
 ## rollback: restore the previously published warehouse
 rollback: $(STAMP)

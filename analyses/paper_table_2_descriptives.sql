@@ -104,7 +104,7 @@ variable_stats_long as (
 
     unpivot variable_stats
     on stat_count as count, stat_mean as mean, stat_median as median, stat_sd as sd,
-       stat_range as range, stat_min as min, stat_max as max
+    stat_range as range, stat_min as min, stat_max as max
     into name statistic value ours
 
 ),
@@ -161,7 +161,7 @@ compared as (
     from ours
     full outer join published
         on ours.variable = published.variable
-        and ours.statistic = published.statistic
+            and ours.statistic = published.statistic
 
 )
 
@@ -173,7 +173,9 @@ order by
         variable
     ),
     list_position(
-        ['count', 'count_industry', 'count_sub_cluster', 'count_state', 'count_traded', 'count_local',
-         'mean', 'median', 'sd', 'range', 'min', 'max'],
+        [
+            'count', 'count_industry', 'count_sub_cluster', 'count_state', 'count_traded', 'count_local',
+            'mean', 'median', 'sd', 'range', 'min', 'max'
+        ],
         statistic
     )

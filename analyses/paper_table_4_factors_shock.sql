@@ -46,7 +46,7 @@ coefficients as (
 
     select * from {{ ref('est_factor_coefficients') }}
     where window_name = '{{ window_name }}'
-      and layout = '{{ layout }}'
+        and layout = '{{ layout }}'
 
 ),
 
@@ -54,7 +54,7 @@ fit as (
 
     select * from {{ ref('est_factor_fit') }}
     where window_name = '{{ window_name }}'
-      and layout = '{{ layout }}'
+        and layout = '{{ layout }}'
 
 ),
 
@@ -63,7 +63,7 @@ coverage as (
     select outcome, reason
     from {{ ref('mart_data_coverage') }}
     where coverage_level = 'window'
-      and window_name = '{{ window_name }}'
+        and window_name = '{{ window_name }}'
 
 ),
 
@@ -196,10 +196,10 @@ final as (
     from skeleton
     left join paper_wide
         on skeleton.outcome = paper_wide.outcome
-        and skeleton.term = paper_wide.term
+            and skeleton.term = paper_wide.term
     left join ours_wide
         on skeleton.outcome = ours_wide.outcome
-        and skeleton.term = ours_wide.term
+            and skeleton.term = ours_wide.term
     left join coverage
         on skeleton.outcome = coverage.outcome
 

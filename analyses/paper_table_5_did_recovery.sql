@@ -44,8 +44,8 @@ coefficients as (
 
     select * from {{ ref('est_did_coefficients') }}
     where window_name = '{{ window_name }}'
-      and layout = '{{ layout }}'
-      and treatment_rule = '{{ var("did_treatment_rule") if layout == "paper" else var("state_treatment_rule") }}'
+        and layout = '{{ layout }}'
+        and treatment_rule = '{{ var("did_treatment_rule") if layout == "paper" else var("state_treatment_rule") }}'
 
 ),
 
@@ -53,8 +53,8 @@ fit as (
 
     select * from {{ ref('est_did_fit') }}
     where window_name = '{{ window_name }}'
-      and layout = '{{ layout }}'
-      and treatment_rule = '{{ var("did_treatment_rule") if layout == "paper" else var("state_treatment_rule") }}'
+        and layout = '{{ layout }}'
+        and treatment_rule = '{{ var("did_treatment_rule") if layout == "paper" else var("state_treatment_rule") }}'
 
 ),
 
@@ -63,7 +63,7 @@ coverage as (
     select outcome, reason
     from {{ ref('mart_data_coverage') }}
     where coverage_level = 'window'
-      and window_name = '{{ window_name }}'
+        and window_name = '{{ window_name }}'
 
 ),
 
@@ -196,10 +196,10 @@ final as (
     from skeleton
     left join paper_wide
         on skeleton.outcome = paper_wide.outcome
-        and skeleton.term = paper_wide.term
+            and skeleton.term = paper_wide.term
     left join ours_wide
         on skeleton.outcome = ours_wide.outcome
-        and skeleton.term = ours_wide.term
+            and skeleton.term = ours_wide.term
     left join coverage
         on skeleton.outcome = coverage.outcome
 

@@ -4,7 +4,11 @@ with
 
 vintages as (
 
-    select string_agg(distinct source_table || ': ' || vintage, '; ' order by source_table || ': ' || vintage) as data_vintages
+    select
+        string_agg(
+            distinct source_table || ': ' || vintage, '; '
+            order by source_table || ': ' || vintage
+        ) as data_vintages
     from (
         select source_table, vintage from {{ ref('fct_state_outcome_year') }}
         union all

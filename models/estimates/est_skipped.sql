@@ -6,7 +6,7 @@ coverage as (
 
     select * from {{ ref('mart_data_coverage') }}
     where coverage_level = 'window'
-      and outcome in ('{{ var("outcomes") | join("', '") }}')
+        and outcome in ('{{ var("outcomes") | join("', '") }}')
 
 ),
 

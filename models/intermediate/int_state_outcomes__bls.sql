@@ -6,7 +6,7 @@ ces as (
 
     select * from {{ ref('stg_bls__state_employment') }}
     where data_type_code = '01'
-      and industry_code in ('00000000', '30000000')
+        and industry_code in ('00000000', '30000000')
 
 ),
 

@@ -58,7 +58,7 @@ naics6_in_cluster as (
     inner join uscm_year on cbp_naics6.year = uscm_year.year
     inner join crosswalk
         on cbp_naics6.naics_code = crosswalk.naics_code
-        and cbp_naics6.naics_vintage = crosswalk.naics_vintage
+            and cbp_naics6.naics_vintage = crosswalk.naics_vintage
 
 ),
 
@@ -69,8 +69,11 @@ cluster_from_cbp as (
         year,
         count(*) as n_naics_codes,
         count(*) filter (where employment_march is null) as n_naics_suppressed,
-        string_agg(naics_code, ', ' order by naics_code)
-            filter (where employment_march is null) as naics_suppressed,
+        string_agg(
+            naics_code, ', '
+            order by naics_code
+        )
+        filter (where employment_march is null) as naics_suppressed,
         coalesce(sum(employment_march), 0) as employment,
         coalesce(sum(establishments), 0) as establishments
     from naics6_in_cluster

@@ -58,7 +58,7 @@ joined as (
     from state_cluster
     inner join state_type_totals
         on state_cluster.state_fips = state_type_totals.state_fips
-        and state_cluster.cluster_type = state_type_totals.cluster_type
+            and state_cluster.cluster_type = state_type_totals.cluster_type
     inner join national on state_cluster.cluster_code = national.cluster_code
 
 ),
@@ -84,11 +84,11 @@ final as (
         employment / nullif(state_type_employment, 0) as region_employment_share_ours,
         employment / nullif(cluster_employment_national, 0) as cluster_employment_share_ours,
         (employment / nullif(state_type_employment, 0))
-            / nullif(cluster_employment_national / nullif(type_employment_national, 0), 0) as lq_ours,
+        / nullif(cluster_employment_national / nullif(type_employment_national, 0), 0) as lq_ours,
 
         ---------- simpler alternative: US terms from the 50 USCM state rows
         (employment / nullif(state_type_employment, 0))
-            / nullif(cluster_employment_sum_of_states / nullif(type_employment_sum_of_states, 0), 0)
+        / nullif(cluster_employment_sum_of_states / nullif(type_employment_sum_of_states, 0), 0)
             as lq_from_state_sums,
 
         ---------- published by USCM

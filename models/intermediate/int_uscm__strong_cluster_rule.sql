@@ -113,9 +113,9 @@ final as (
 
         ---------- flags (strong_b and strong10_b in USCM's names)
         has_employment and passes_lq_p75 and passes_min_lq
-            and passes_employment and passes_establishments as is_strong,
+        and passes_employment and passes_establishments as is_strong,
         has_employment and passes_lq_p90 and passes_min_lq
-            and passes_employment and passes_establishments as is_strong10
+        and passes_employment and passes_establishments as is_strong10
 
     from tests_applied
 

@@ -20,5 +20,5 @@ select
 from outcomes as current_year
 left join outcomes as base_year
     on current_year.state_fips = base_year.state_fips
-    and current_year.outcome = base_year.outcome
-    and current_year.year = base_year.year + {{ horizon }}
+        and current_year.outcome = base_year.outcome
+        and current_year.year = base_year.year + {{ horizon }}

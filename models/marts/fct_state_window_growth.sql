@@ -35,9 +35,9 @@ from state_outcomes
 cross join windows
 left join growth as start_growth
     on state_outcomes.state_fips = start_growth.state_fips
-    and state_outcomes.outcome = start_growth.outcome
-    and windows.pre_year = start_growth.year
+        and state_outcomes.outcome = start_growth.outcome
+        and windows.pre_year = start_growth.year
 left join growth as end_growth
     on state_outcomes.state_fips = end_growth.state_fips
-    and state_outcomes.outcome = end_growth.outcome
-    and windows.post_year = end_growth.year
+        and state_outcomes.outcome = end_growth.outcome
+        and windows.post_year = end_growth.year

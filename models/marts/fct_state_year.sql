@@ -39,7 +39,7 @@ pivoted as (
         state_fips,
         year,
         {%- for outcome in allowed_var_values()['outcomes'] %}
-        max(value) filter (where outcome = '{{ outcome }}') as {{ outcome }},
+            max(value) filter (where outcome = '{{ outcome }}') as {{ outcome }},
         {%- endfor %}
         max(suppression_code) filter (where outcome = 'gdp_manu') as gdp_manu_suppression_code
     from outcomes
@@ -74,7 +74,7 @@ select
     spine.state_fips,
     spine.year,
     {%- for outcome in allowed_var_values()['outcomes'] %}
-    pivoted.{{ outcome }},
+        pivoted.{{ outcome }},
     {%- endfor %}
     pivoted.gdp_manu_suppression_code,
     real_gdp.real_gdp_2012,

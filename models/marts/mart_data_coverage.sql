@@ -35,7 +35,7 @@ by_year as (
     cross join years
     left join state_years
         on outcomes.outcome = state_years.outcome
-        and years.year = state_years.year
+            and years.year = state_years.year
     group by outcomes.outcome, years.year
 
 ),
@@ -93,8 +93,9 @@ windows as (
         outcomes.first_year as source_first_year,
         outcomes.last_year as source_last_year,
         least(by_window.n_states_pre, by_window.n_states_post) >= {{ min_states }}
-            and least(by_window.n_treated_states_pre, by_window.n_treated_states_post,
-                      by_window.n_control_states_pre, by_window.n_control_states_post) > 0
+        and least(
+            by_window.n_treated_states_pre, by_window.n_treated_states_post,
+            by_window.n_control_states_pre, by_window.n_control_states_post) > 0
             as is_estimable_did,
         least(factor_by_window.n_states_level_pre, factor_by_window.n_states_level_post) >= {{ min_states }}
             as is_estimable_factor

@@ -78,5 +78,5 @@ cross join periods
 cross join outcomes
 left join growth
     on units.state_fips = growth.state_fips
-    and outcomes.outcome = growth.outcome
-    and periods.year = growth.year
+        and outcomes.outcome = growth.outcome
+        and periods.year = growth.year

@@ -58,9 +58,9 @@ state_rows as (
         coalesce(sum(establishments) filter (where is_strong), 0) as est,
         coalesce(sum(annual_payroll_kusd) filter (where is_strong), 0) as ap,
         sum(annual_payroll_kusd) filter (where is_strong) * 1000
-            / nullif(sum(employment_reported) filter (where is_strong), 0) as wage,
+        / nullif(sum(employment_reported) filter (where is_strong), 0) as wage,
         sum(lq * employment) filter (where is_strong)
-            / nullif(sum(employment) filter (where is_strong), 0) as lq
+        / nullif(sum(employment) filter (where is_strong), 0) as lq
     from state_cluster
     group by state_fips
 
@@ -94,5 +94,5 @@ cross join periods
 cross join outcomes
 left join levels
     on units.state_fips = levels.state_fips
-    and outcomes.outcome = levels.outcome
-    and periods.year = levels.year
+        and outcomes.outcome = levels.outcome
+        and periods.year = levels.year

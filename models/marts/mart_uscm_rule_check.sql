@@ -48,7 +48,7 @@ joined as (
     from lq
     inner join rule
         on lq.state_fips = rule.state_fips
-        and lq.cluster_code = rule.cluster_code
+            and lq.cluster_code = rule.cluster_code
     inner join national on lq.cluster_code = national.cluster_code
 
 ),

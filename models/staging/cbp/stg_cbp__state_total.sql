@@ -1,2 +1,6 @@
 -- One row per state and year: CBP all-industry totals, 2001-2021 (mid-March employment).
-{{ stage_cbp_table('state_total', [normalize_fips('state_fips') ~ ' as state_fips', 'trim(state_name) as state_name'], 'state totals (cbpYYst, naics ------)') }}
+{%- set id_columns = [
+    normalize_fips('state_fips') ~ ' as state_fips',
+    'trim(state_name) as state_name',
+] %}
+{{ stage_cbp_table('state_total', id_columns, 'state totals (cbpYYst, naics ------)') }}

@@ -10,12 +10,12 @@ source as (
 renamed as (
 
     select
-        trim(NAICS) as naics_code,
-        lower(trim(TradedLocal)) as cluster_type,
-        trim(Cluster) as cluster_name,
-        trim(SubclusterName) as subcluster_name,
+        trim(naics) as naics_code,
+        lower(trim(tradedlocal)) as cluster_type,
+        trim(cluster) as cluster_name,
+        trim(subclustername) as subcluster_name,
         cast("EmsiSpecificNAICS (non standard)" as boolean) as is_emsi_specific,
-        trim(Description) as naics_title,
+        trim(description) as naics_title,
         'ACR1 NAICS_crosswalks_to_Cluster_system.xlsx' as source_table,
         'ACR1/industry-clusters @ 59f88b8' as vintage
 

@@ -8,7 +8,7 @@ coverage as (
     select window_name, outcome, is_estimable_did
     from {{ ref('mart_data_coverage') }}
     where coverage_level = 'window'
-      and outcome in ('{{ var("outcomes") | join("', '") }}')
+        and outcome in ('{{ var("outcomes") | join("', '") }}')
 
 ),
 
@@ -34,4 +34,4 @@ select expected.*, coalesce(found.n_rows, 0) as n_rows
 from expected
 left join found using (spec, layout, window_name, outcome)
 where (expected.is_estimable_did and coalesce(found.n_rows, 0) = 0)
-   or (not expected.is_estimable_did and coalesce(found.n_rows, 0) > 0)
+    or (not expected.is_estimable_did and coalesce(found.n_rows, 0) > 0)

@@ -78,8 +78,8 @@ us_check as (
     from us_sum
     left join gdp
         on gdp.geo_fips = '00000'
-        and us_sum.line_code = gdp.line_code
-        and us_sum.year = gdp.year
+            and us_sum.line_code = gdp.line_code
+            and us_sum.year = gdp.year
     where us_sum.n_states_published = us_sum.n_states
 
 ),
@@ -98,8 +98,8 @@ region_check as (
     from region_sum
     left join gdp
         on gdp.geo_fips = '9' || region_sum.bea_region_code || '000'
-        and region_sum.line_code = gdp.line_code
-        and region_sum.year = gdp.year
+            and region_sum.line_code = gdp.line_code
+            and region_sum.year = gdp.year
     where region_sum.n_states_published = region_sum.n_states
 
 ),
@@ -115,8 +115,8 @@ checks as (
 select *
 from checks
 where published_total_musd is null
-   or n_states_published = 0
-   or case
+    or n_states_published = 0
+    or case
         when check_name = 'us_total_overseas_gap' then relative_gap not between 0.004 and 0.010
         else abs(relative_gap) >= 0.001
-      end
+    end

@@ -17,8 +17,8 @@ warehouse as (
     select year, gdp_musd
     from {{ ref('stg_bea__state_gdp') }}
     where geo_fips = '00000'
-      and line_code = 1
-      and year = 2019
+        and line_code = 1
+        and year = 2019
 
 ),
 
@@ -37,4 +37,4 @@ compared as (
 select *
 from compared
 where warehouse_gdp_musd is null
-   or abs(difference_musd) > 0.5
+    or abs(difference_musd) > 0.5

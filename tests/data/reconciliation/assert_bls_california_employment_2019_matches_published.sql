@@ -38,7 +38,7 @@ compared as (
     from published
     left join mart
         on published.state_fips = mart.state_fips
-        and published.year = mart.year
+            and published.year = mart.year
 
     union all
 
@@ -51,11 +51,11 @@ compared as (
     from published
     left join staged
         on published.state_fips = staged.state_fips
-        and published.year = staged.year
+            and published.year = staged.year
 
 )
 
 select *
 from compared
 where warehouse_employment_thousands is null
-   or abs(warehouse_employment_thousands - published_employment_thousands) > 0.05
+    or abs(warehouse_employment_thousands - published_employment_thousands) > 0.05

@@ -29,7 +29,7 @@ staged as (
     select year, value_usd
     from {{ ref('stg_census_trade__state_exports') }}
     where state_name = 'Texas'
-      and naics_code = 'all'
+        and naics_code = 'all'
 
 ),
 
@@ -45,7 +45,7 @@ compared as (
     from published
     left join mart
         on published.state_fips = mart.state_fips
-        and published.year = mart.year
+            and published.year = mart.year
     left join staged
         on published.year = staged.year
 
@@ -54,7 +54,7 @@ compared as (
 select *
 from compared
 where exports_musd is null
-   or exports_musd < lower_bound_musd
-   or exports_musd >= upper_bound_musd
-   or staging_exports_usd is null
-   or abs(staging_exports_usd / 1e6 - exports_musd) > 0.001
+    or exports_musd < lower_bound_musd
+    or exports_musd >= upper_bound_musd
+    or staging_exports_usd is null
+    or abs(staging_exports_usd / 1e6 - exports_musd) > 0.001

@@ -36,4 +36,4 @@ checked as (
 select *
 from checked
 where gdp_manu_musd > gdp_musd
-   or gdp_manu_musd < 0
+    or gdp_manu_musd < 0

@@ -10,13 +10,13 @@ mart as (
     select state_fips, year, exports, exports_manu, imports, imports_manu
     from {{ ref('fct_state_year') }}
     where exports is not null
-       or imports is not null
+        or imports is not null
 
 )
 
 select *
 from mart
 where exports_manu > exports
-   or imports_manu > imports
-   or (exports is not null and exports_manu is null)
-   or (imports is not null and imports_manu is null)
+    or imports_manu > imports
+    or (exports is not null and exports_manu is null)
+    or (imports is not null and imports_manu is null)

@@ -12,7 +12,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export CLUSTER_GIT_REVISION := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: build test install lint dbt-build rollback clean
+.PHONY: build test install lint dbt-build rollback clean docs
 
 # The pinned environment: every package at the version in constraints.txt.
 $(STAMP): pyproject.toml constraints.txt
@@ -40,3 +40,13 @@ rollback: $(STAMP)
 
 clean:
 	rm -rf target logs
+
+## docs: the dbt docs site, offline and static (target/docs/static_index.html), from a snapshot
+## of the published warehouse (readers of the published file are not disturbed)
+docs: $(STAMP)
+	@test -f $(WAREHOUSE) || { echo "no warehouse at $(WAREHOUSE): run make build first"; exit 1; }
+	mkdir -p target/docs
+	cp $(WAREHOUSE) target/docs/warehouse_snapshot.duckdb
+	CLUSTER_WAREHOUSE_PATH=target/docs/warehouse_snapshot.duckdb $(BIN)/dbt docs generate --static --target-path target/docs
+	rm -f target/docs/warehouse_snapshot.duckdb
+	@echo "docs site: target/docs/static_index.html (open it in a browser; no network needed)"

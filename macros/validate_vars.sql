@@ -93,6 +93,14 @@
     {{ _check_number('uscm_strong10_lq_percentile', var('uscm_strong10_lq_percentile'), 0, 1, low_open=true, high_open=true) }}
     {{ _check_number('uscm_size_percentile', var('uscm_size_percentile'), 0, 1, low_open=true, high_open=true) }}
     {{ _check_number('uscm_min_lq', var('uscm_min_lq'), 0) }}
+    {{ _check_number('rdd_placebo_low_lq_percentile', var('rdd_placebo_low_lq_percentile'), 0, 1, low_open=true, high_open=true) }}
+    {{ _check_number('rdd_placebo_high_lq_percentile', var('rdd_placebo_high_lq_percentile'), 0, 1, low_open=true, high_open=true) }}
+    {{ _check_number('rdd_min_naics3_coverage', var('rdd_min_naics3_coverage'), 0, 1) }}
+    {%- if not (var('rdd_placebo_low_lq_percentile') < var('uscm_strong_lq_percentile') < var('rdd_placebo_high_lq_percentile')) %}
+        {{ _fail_var('rdd_placebo_low_lq_percentile / rdd_placebo_high_lq_percentile',
+                     [var('rdd_placebo_low_lq_percentile'), var('rdd_placebo_high_lq_percentile')],
+                     "percentiles below and above uscm_strong_lq_percentile (" ~ var('uscm_strong_lq_percentile') ~ ")") }}
+    {%- endif %}
     {{ _check_subset('outcomes', var('outcomes'), allowed['outcomes']) }}
     {{ _check_subset('specs', var('specs'), allowed['specs']) }}
     {{ _check_subset('factors', var('factors'), allowed['factors']) }}

@@ -140,3 +140,24 @@ def attach_run_metadata(frame: pd.DataFrame, run_metadata: pd.DataFrame) -> pd.D
     """Append the run's id, start time, git revision and data vintages to every row."""
     row = run_metadata.iloc[0]
     return frame.assign(**{column: row[column] for column in RUN_METADATA_COLUMNS})
+
+
+def stack_result_tables(run_metadata: pd.DataFrame, **tables: pd.DataFrame) -> pd.DataFrame:
+    """One frame holding several result tables of one estimation pass, told apart by a
+    ``result_table`` column, each row with the run metadata attached.
+
+    A dbt Python model returns one frame; estimating once and splitting afterwards (the public
+    SQL models select their ``result_table`` with typed columns, see
+    macros/select_result_table.sql) halves the work of estimating coefficients and fit apart.
+    """
+    frames = [
+        attach_run_metadata(frame, run_metadata).assign(result_table=name)
+        for name, frame in tables.items()
+    ]
+    stacked = pd.concat(frames, ignore_index=True, sort=False)
+    # Columns that exist in only some tables are NULL elsewhere; keep booleans and strings as
+    # objects with None (not float NaN) so the warehouse types them cleanly.
+    for column in stacked.columns:
+        if stacked[column].dtype == object:
+            stacked[column] = stacked[column].astype(object).where(stacked[column].notna(), None)
+    return stacked

@@ -1,0 +1,18 @@
+"""Regression discontinuity at the USCM strong-cluster cutoff: estimate rows (fuzzy and
+intention-to-treat) and check rows (density test, placebos, donut, bandwidths) stacked
+(result_table), split into est_rdd and est_rdd_checks.
+
+Thin wrapper: reads mart_rdd_panel and est_run_metadata and calls
+cluster_resilience.rdd_pipeline.run_rdd_estimates (python/cluster_resilience/).
+"""
+
+from cluster_resilience.pipeline import stack_result_tables
+from cluster_resilience.rdd_pipeline import run_rdd_estimates
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    panel = dbt.ref("mart_rdd_panel").df()
+    run_metadata = dbt.ref("est_run_metadata").df()
+    rdd, checks = run_rdd_estimates(panel)
+    return stack_result_tables(run_metadata, rdd=rdd, checks=checks)

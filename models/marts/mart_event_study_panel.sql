@@ -74,7 +74,7 @@ in_span as (
     from levels
     inner join spans
         on levels.outcome = spans.outcome
-        and levels.year between spans.first_year and spans.last_year
+            and levels.year between spans.first_year and spans.last_year
 
 )
 

@@ -31,12 +31,30 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests models
+	$(BIN)/ruff check python tests models dashboard
 	$(BIN)/sqlfluff lint models analyses tests/data
 
 ## rollback: restore the previously published warehouse
 rollback: $(STAMP)
 	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE) --rollback
+
+## export: every public mart and estimate table as Parquet + CSV with a manifest, under exports/
+EXPORTS ?= exports
+.PHONY: export
+export: $(STAMP)
+	$(BIN)/python -m cluster_resilience.export --warehouse $(WAREHOUSE) --out $(EXPORTS)
+
+## report: the self-contained HTML report (paper tables, plots, maps, coverage) from the warehouse
+REPORT ?= target/report/cluster_resilience_report.html
+.PHONY: report
+report: $(STAMP)
+	$(BIN)/python -m cluster_resilience.report --warehouse $(WAREHOUSE) --out $(REPORT)
+
+## dashboard: the Dash BI dashboard on http://127.0.0.1:$(DASHBOARD_PORT)/ (warehouse read-only)
+DASHBOARD_PORT ?= 8050
+.PHONY: dashboard
+dashboard: $(STAMP)
+	$(BIN)/python dashboard/app.py --warehouse $(WAREHOUSE) --port $(DASHBOARD_PORT)
 
 clean:
 	rm -rf target logs

@@ -32,7 +32,8 @@ test: $(STAMP) lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check python tests models dashboard
-	$(BIN)/sqlfluff lint models analyses tests/data
+	mkdir -p target/sqlfluff
+	CLUSTER_WAREHOUSE_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint models analyses tests/data
 
 ## rollback: restore the previously published warehouse
 rollback: $(STAMP)

@@ -39,6 +39,12 @@ lint: $(STAMP)
 rollback: $(STAMP)
 	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE) --rollback
 
+## validate-raw: only the Great Expectations checks of data/raw (every file re-validated, no dbt);
+## Data Docs in target/gx_data_docs/index.html
+.PHONY: validate-raw
+validate-raw: $(STAMP)
+	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE) --validate-only --revalidate
+
 ## export: every public mart and estimate table as Parquet + CSV with a manifest, under exports/
 EXPORTS ?= exports
 .PHONY: export

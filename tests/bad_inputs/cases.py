@@ -1,0 +1,369 @@
+"""The bad-input catalogue, as data: each case is one small mutation of a copy of a real raw file
+(or of the dbt vars), the stage that must stop it, and a regex its message must match (naming the
+file and the row or column, or the var).
+
+Stages:
+- ``gx``: stopped at the door by the Great Expectations suites, before dbt starts;
+- ``vars``: stopped before any model runs (build.py's check of --vars names, or
+  macros/validate_vars.sql in dbt's on-run-start);
+- ``dbt``: legal-looking raw data that breaks an identity a dbt test guards;
+- ``success``: legal but unusual input (BOM, CRLF) that must build to the same numbers.
+
+tests/python/test_build_bad_inputs.py runs every case through the real entry point
+(cluster_resilience.build.main) on a temporary copy of the project.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+BEA2 = "data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022.csv"
+BEA9 = "data/raw/bea/SAGDP9N__ALL_AREAS_1997_2021.csv"
+BLS = "data/raw/bls/bls_ces_sm_state_annual_avg_all_employees_2010_2020.csv"
+CBP_US = "data/raw/cbp/econdata_CBP_national_total.csv"
+CBP_US6 = "data/raw/cbp/econdata_CBP_national_industry6.csv"
+CBP_ST = "data/raw/cbp/econdata_CBP_state_total.csv"
+CBP_ST2 = "data/raw/cbp/econdata_CBP_state_industry2.csv"
+CBP_ST3 = "data/raw/cbp/econdata_CBP_state_industry3.csv"
+EXPORTS = "data/raw/census_trade/census_state_exports_naics_2013_2018.csv"
+IMPORTS = "data/raw/census_trade/census_state_imports_naics_2013_2018.csv"
+USCM = "data/raw/uscm/uscm_state_cluster_2016.csv"
+SUBCLUSTERS = "data/raw/uscm/uscm_subclusters.csv"
+CROSSWALK = "data/raw/uscm/uscm_cluster_naics_crosswalk.csv"
+
+# Builds that must succeed publish a warehouse whose every table is compared, row for row, with
+# the baseline build (which passed every dbt test). To keep the catalogue fast they skip what
+# that comparison makes redundant: the estimate models (Python, minutes of bootstrap; they read
+# only the marts, so equal marts mean equal estimates) and the dbt tests (equal tables pass the
+# same tests).
+MODELS_ONLY = ("--exclude", "path:models/estimates+", "resource_type:test",
+               "resource_type:unit_test")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    mutate: Callable[[Path], None]
+    stage: str  # gx | vars | dbt | success
+    message: str  # regex the failure message must match (re.DOTALL)
+    dbt_args: tuple[str, ...] = ()
+    slow: bool = False
+
+    def matches(self, text: str) -> bool:
+        return re.search(self.message, text, flags=re.DOTALL) is not None
+
+
+# ------------------------------------------------------------------------------ mutation helpers
+def rewrite(project: Path, relative: str, change: Callable[[bytes], bytes]) -> None:
+    """Replace a (hard-linked) raw file by a changed copy, never editing the shared inode."""
+    path = project / relative
+    data = path.read_bytes()
+    path.unlink()
+    path.write_bytes(change(data))
+
+
+def lines_of(data: bytes) -> list[bytes]:
+    return data.split(b"\n")
+
+
+def replace_once(relative: str, old: bytes, new: bytes) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        def change(data: bytes) -> bytes:
+            assert old in data, f"{relative}: {old!r} not found"
+            return data.replace(old, new, 1)
+
+        rewrite(project, relative, change)
+
+    return mutate
+
+
+def edit_lines(relative: str, edit: Callable[[list[bytes]], list[bytes]]) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        rewrite(project, relative, lambda data: b"\n".join(edit(lines_of(data))))
+
+    return mutate
+
+
+def delete_file(relative: str) -> Callable[[Path], None]:
+    return lambda project: (project / relative).unlink()
+
+
+def empty_file(relative: str) -> Callable[[Path], None]:
+    return lambda project: rewrite(project, relative, lambda data: b"")
+
+
+def truncate_bytes(relative: str, fraction: float) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        rewrite(project, relative, lambda data: data[: int(len(data) * fraction)])
+
+    return mutate
+
+
+def swap_columns(relative: str, first: int, second: int) -> Callable[[Path], None]:
+    """Swap two columns in the header and every row (a reordered but consistent file)."""
+
+    def edit(lines: list[bytes]) -> list[bytes]:
+        out = []
+        for line in lines:
+            if not line:
+                out.append(line)
+                continue
+            fields = line.split(b",")
+            fields[first], fields[second] = fields[second], fields[first]
+            out.append(b",".join(fields))
+        return out
+
+    return edit_lines(relative, edit)
+
+
+def drop_column(relative: str, index: int) -> Callable[[Path], None]:
+    def edit(lines: list[bytes]) -> list[bytes]:
+        return [b",".join(f for i, f in enumerate(line.split(b",")) if i != index) if line
+                else line for line in lines]
+
+    return edit_lines(relative, edit)
+
+
+def set_vars(**changes: str) -> Callable[[Path], None]:
+    """Edit the vars block of dbt_project.yml: each value is the new YAML text of that var."""
+
+    def mutate(project: Path) -> None:
+        path = project / "dbt_project.yml"
+        text = path.read_text(encoding="utf-8")
+        for name, value in changes.items():
+            pattern = rf"(?m)^  {re.escape(name)}:.*$"
+            assert re.search(pattern, text), f"var {name} not in dbt_project.yml"
+            text = re.sub(pattern, f"  {name}: {value}", text, count=1)
+        path.unlink()
+        path.write_text(text, encoding="utf-8")
+
+    return mutate
+
+
+def set_window(window: str, pre: int, post: int) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        path = project / "dbt_project.yml"
+        text = path.read_text(encoding="utf-8")
+        pattern = rf"(?m)^(    {window}: \{{)pre_year: \d+, post_year: \d+"
+        assert re.search(pattern, text), f"window {window} not in dbt_project.yml"
+        text = re.sub(pattern, rf"\g<1>pre_year: {pre}, post_year: {post}", text, count=1)
+        path.unlink()
+        path.write_text(text, encoding="utf-8")
+
+    return mutate
+
+
+def nothing(project: Path) -> None:
+    """Vars passed on the command line: the files stay as shipped."""
+
+
+def _footer_moved(lines: list[bytes]) -> list[bytes]:
+    body, footer = lines[:-5], lines[-5:-1]
+    return body[:100] + footer + body[100:] + [b""]
+
+
+def _header_duplicated(lines: list[bytes]) -> list[bytes]:
+    return lines[:999] + [lines[0]] + lines[999:]
+
+
+def _drop_state(lines: list[bytes]) -> list[bytes]:
+    return [line for line in lines if not line.startswith(b'56,"Wyoming"')]
+
+
+def _duplicate_row(lines: list[bytes]) -> list[bytes]:
+    return lines[:500] + [lines[499]] + lines[500:]
+
+
+def _latin1(project: Path) -> None:
+    def change(data: bytes) -> bytes:
+        text = data.decode("utf-8").replace("Aircraft Manufacturing", "Aéronefs Manufacturing", 1)
+        return text.encode("latin-1")
+
+    rewrite(project, CROSSWALK, change)
+
+
+def _manufacturing_above_total(project: Path) -> None:
+    """Alabama 2019: manufacturing GDP (line 12) set above all-industry GDP (line 1)."""
+
+    def change(data: bytes) -> bytes:
+        lines = lines_of(data)
+        header = lines[0].split(b",")
+        year = header.index(b"2019")
+        for i, line in enumerate(lines):
+            if line.startswith(b' "01000"') and line.split(b",")[4] == b"12":
+                fields = line.split(b",")
+                fields[year] = b"999999.0"
+                lines[i] = b",".join(fields)
+                return b"\n".join(lines)
+        raise AssertionError("Alabama line 12 not found")
+
+    rewrite(project, BEA2, change)
+
+
+def _bom(project: Path) -> None:
+    rewrite(project, BEA2, lambda data: b"\xef\xbb\xbf" + data)
+
+
+def _crlf(project: Path) -> None:
+    rewrite(project, BLS, lambda data: data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+
+CASES: list[Case] = [
+    # ---------------------------------------------------------------- the file itself
+    Case("missing_file", delete_file(CBP_ST), "gx",
+         r"econdata_CBP_state_total\.csv \(dbt source cbp\.state_total\): missing file"),
+    Case("empty_file", empty_file(BLS), "gx",
+         r"bls_ces_sm_state_annual_avg_all_employees_2010_2020\.csv.*empty file \(0 bytes\)"),
+    Case("header_only", edit_lines(EXPORTS, lambda lines: lines[:1] + [b""]), "gx",
+         r"census_state_exports_naics_2013_2018\.csv.*expect_table_row_count_to_be_between"
+         r".*observed: 0"),
+    Case("truncated_mid_line", truncate_bytes(IMPORTS, 0.6), "gx",
+         r"census_state_imports_naics_2013_2018\.csv.*"
+         r"(expect_table_row_count_to_be_between.*observed: 2\d{4}|cannot read)"),
+    Case("truncated_at_line_no_footer", edit_lines(BEA2, lambda lines: lines[:3001] + [b""]),
+         "gx", r"SAGDP2N__ALL_AREAS_1997_2022\.csv.*observed: 3000.*"
+         r"line 2998: a data row where footer line 'note' is expected"),
+    Case("footer_missing", edit_lines(BEA9, lambda lines: lines[:-5] + [b""]), "gx",
+         r"SAGDP9N__ALL_AREAS_1997_2021\.csv.*footer_line.*missing: \['agency', 'last updated', "
+         r"'note', 'title'\]"),
+    Case("footer_moved_into_data", edit_lines(BEA2, _footer_moved), "gx",
+         r"SAGDP2N__ALL_AREAS_1997_2022\.csv.*line 101: footer line 'note' where a data row is "
+         r"expected"),
+    Case("footer_text_changed",
+         replace_once(BEA2, b'"Last updated: March 31, 2023', b'"Revised: March 31, 2023'), "gx",
+         r"SAGDP2N__ALL_AREAS_1997_2022\.csv.*line 5528: footer line 'unrecognised footer text' "
+         r"where footer line 'last updated' is expected"),
+    # ---------------------------------------------------------------- header and columns
+    Case("renamed_column", replace_once(BLS, b",stname,value\n", b",stname,val\n"), "gx",
+         r"bls_ces_sm.*missing: \['value'\]; unexpected: \['val'\]"),
+    Case("reordered_columns", swap_columns(CBP_ST, 1, 2), "gx",
+         r"econdata_CBP_state_total\.csv.*same names, different order"),
+    Case("dropped_column", drop_column(EXPORTS, 1), "gx",
+         r"census_state_exports.*missing: \['CountryName'\]"),
+    Case("extra_column",
+         edit_lines(SUBCLUSTERS, lambda lines: [line + b",x" if line else line for line in lines]),
+         "gx", r"uscm_subclusters\.csv.*unexpected: \['x'\]"),
+    Case("header_row_duplicated", edit_lines(BLS, _header_duplicated), "gx",
+         r"bls_ces_sm.*line 1000: .*year='year'"),
+    # ---------------------------------------------------------------- values
+    Case("non_numeric_value", replace_once(BLS, b",Alaska,325.0\n", b",Alaska,abc\n"), "gx",
+         r"bls_ces_sm.*line 2: value='abc'"),
+    Case("new_suppression_code", replace_once(BEA2, b",(L),", b",(T),"), "gx",
+         r"SAGDP2N.*suppression codes.*line \d+, column \d{4}: '\(T\)'"),
+    Case("negative_employment",
+         replace_once(CBP_ST, b'1,"Alabama",2002,1581117', b'1,"Alabama",2002,-1581117'), "gx",
+         r"econdata_CBP_state_total\.csv.*never negative.*line 3: employment_march='-1581117'"),
+    Case("thousands_separator",
+         replace_once(BLS, b",Alaska,325.0\n", b',Alaska,"1,325.0"\n'), "gx",
+         r"bls_ces_sm.*no thousands separator.*line 2: value='1,325.0'"),
+    Case("scientific_notation_in_a_count",
+         replace_once(CBP_ST3, b'1,"Alabama",2001,113,1266,', b'1,"Alabama",2001,113,1.266e+03,'),
+         "gx", r"econdata_CBP_state_industry3\.csv.*line 2: employment_march='1\.266e\+03'"),
+    Case("null_key", replace_once(CBP_US, b"115061184,7095302,1012792300000,2001",
+                                  b"115061184,7095302,1012792300000,"), "gx",
+         r"econdata_CBP_national_total\.csv.*expect_column_values_to_not_be_null\(column='year'\)"
+         r".*line 2:"),
+    Case("year_out_of_range", replace_once(BLS, b"2010,01,", b"2099,01,"), "gx",
+         r"bls_ces_sm.*a year from 1997 to 2030.*line 2: year='2099'"),
+    Case("two_digit_year", replace_once(IMPORTS, b"Alabama,18940757351.0,2013", b"Alabama,"
+                                        b"18940757351.0,13"), "gx",
+         r"census_state_imports.*four-digit year.*line 2: Year='13'"),
+    Case("unit_changed", replace_once(BEA2, b'"Millions of current dollars"',
+                                      b'"Thousands of current dollars"'), "gx",
+         r"SAGDP2N.*Unit='Thousands of current dollars'"),
+    Case("boolean_garbage", replace_once(USCM, b"True,False,False,False,traded",
+                                         b"True,False,Yes,False,traded"), "gx",
+         r"uscm_state_cluster_2016\.csv.*strong_b='Yes'"),
+    Case("lq_negative", replace_once(USCM, b",1.5356029,", b",-1.5356029,"), "gx",
+         r"uscm_state_cluster_2016\.csv.*location quotient.*lq_tf='-1\.5356029'"),
+    # ---------------------------------------------------------------- keys and codes
+    Case("duplicate_state_year", edit_lines(CBP_ST2, _duplicate_row), "gx",
+         r"econdata_CBP_state_industry2\.csv.*one row per naics x state_fips x year"
+         r".*line 500: .*line 501: "),
+    Case("unknown_state_fips", replace_once(CBP_ST, b'1,"Alabama",2001', b'57,"Alabama",2001'),
+         "gx", r"econdata_CBP_state_total\.csv.*line 2: state_fips='57'"),
+    Case("unknown_state_name", replace_once(EXPORTS, b"TOTAL FOR ALL COUNTRIES,Alabama,",
+                                            b"TOTAL FOR ALL COUNTRIES,Albama,"), "gx",
+         r"census_state_exports.*line 2: State='Albama'"),
+    Case("unknown_bea_area", replace_once(BEA9, b' "01000","Alabama"', b' "03000","Alabama"'),
+         "gx", r"SAGDP9N.*GeoFIPS='03000'"),
+    Case("unknown_naics", replace_once(CBP_US6, b'"113110",3203,', b'"999999",3203,'), "gx",
+         r"econdata_CBP_national_industry6\.csv.*crosswalk.*line 2: naics='999999'"),
+    Case("unknown_cluster_code", replace_once(USCM, b"cluster/state/01/116/2016,cluster,Local "
+                                              b"Industrial Products and Services,116,",
+                                              b"cluster/state/01/116/2016,cluster,Local "
+                                              b"Industrial Products and Services,152,"), "gx",
+         r"uscm_state_cluster_2016\.csv.*line 2: cluster_code_t='152'"),
+    Case("state_missing", edit_lines(CBP_ST, _drop_state), "gx",
+         r"econdata_CBP_state_total\.csv.*expect_column_unique_value_count_to_be_between"
+         r"\(column='state_fips'.*observed: 50"),
+    Case("manufacturing_series_missing",
+         edit_lines(BLS, lambda lines: [line for line in lines if b",30000000," not in line]),
+         "gx", r"bls_ces_sm.*missing values: \['30000000'\]"),
+    Case("state_name_mismatch", replace_once(CBP_ST, b'1,"Alabama",2001', b'1,"Alaska",2001'),
+         "gx", r"econdata_CBP_state_total\.csv.*state_fips and state_name name the same state"
+         r".*line 2: state_fips='1', state_name='Alaska'"),
+    Case("latin1_encoding", _latin1, "gx",
+         r"uscm_cluster_naics_crosswalk\.csv.*not utf-8 encoded"),
+    # ---------------------------------------------------------------- vars
+    Case("var_misspelled", nothing, "vars",
+         r"Invalid dbt var name\(s\) \['bootstrap_rep'\].*Allowed: .*bootstrap_reps",
+         dbt_args=("--vars", "{bootstrap_rep: 999}")),
+    Case("var_wrong_type", nothing, "vars",
+         r"Invalid dbt var 'bootstrap_reps': got \"many\"\. Allowed: an integer between",
+         dbt_args=("--vars", "{bootstrap_reps: many}")),
+    Case("window_end_before_start", set_window("shock", 2020, 2018), "vars",
+         r"Invalid dbt var 'windows\.shock'.*post_year after pre_year"),
+    Case("window_year_out_of_range", set_window("recovery", 1990, 2022), "vars",
+         r"Invalid dbt var 'windows\.recovery\.pre_year': got 1990\. Allowed: an integer between "
+         r"1997 and 2022"),
+    Case("unknown_treatment_rule", set_vars(did_treatment_rule="biggest_cluster"), "vars",
+         r"Invalid dbt var 'did_treatment_rule': got \"biggest_cluster\"\. Allowed: "
+         r"uscm_strong_b"),
+    Case("unknown_outcome", nothing, "vars",
+         r"Invalid dbt var 'outcomes': got \"happiness\"",
+         dbt_args=("--vars", "{outcomes: [gdp, happiness]}")),
+    Case("percentile_out_of_range", set_vars(uscm_strong_lq_percentile="1.5"), "vars",
+         r"Invalid dbt var 'uscm_strong_lq_percentile': got 1\.5\. Allowed: a number in \(0, 1\)"),
+    # ---------------------------------------------------------------- caught by dbt tests
+    Case("manufacturing_gdp_above_total", _manufacturing_above_total, "dbt",
+         r"DBT BUILD FAILED.*test assert_bea_gdp_states_sum_to_us on model stg_bea__state_gdp"
+         r".*raw files upstream: [^\n]*data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022\.csv"
+         r".*failing rows.*year=2019", slow=True),
+    # ---------------------------------------------------------------- legal but unusual
+    Case("utf8_bom", _bom, "success", r"", dbt_args=MODELS_ONLY, slow=True),
+    Case("windows_line_endings", _crlf, "success", r"", dbt_args=MODELS_ONLY, slow=True),
+]
+
+assert len({case.name for case in CASES}) == len(CASES)
+
+# Everything a case's temp project needs (python/ is importable from the venv already).
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/data",
+                 "analyses")
+
+
+def copy_project(root: Path, destination: Path) -> Path:
+    """A temp copy of the project: config, models, macros, seeds and dbt tests copied; the raw
+    files hard-linked (mutations replace a file, never edit the shared inode)."""
+    import shutil
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for relative in PROJECT_FILES:
+        source = root / relative
+        if source.is_dir():
+            shutil.copytree(source, destination / relative,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, destination / relative)
+    raw = destination / "data" / "raw"
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copytree(root / "data" / "raw", raw, copy_function=os.link)
+    except OSError:  # another file system: copy
+        shutil.rmtree(raw, ignore_errors=True)
+        shutil.copytree(root / "data" / "raw", raw)
+    return destination

@@ -24,7 +24,7 @@ install: $(STAMP)
 
 ## build: build, test and publish the warehouse from the shipped data (write-audit-publish)
 build: $(STAMP)
-	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE)
+	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE)
 
 ## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests)
 test: $(STAMP) lint
@@ -37,19 +37,19 @@ lint: $(STAMP)
 
 ## rollback: restore the previously published warehouse
 rollback: $(STAMP)
-	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE) --rollback
+	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE) --rollback
 
 ## validate-raw: only the Great Expectations checks of data/raw (every file re-validated, no dbt);
 ## Data Docs in target/gx_data_docs/index.html
 .PHONY: validate-raw
 validate-raw: $(STAMP)
-	$(BIN)/python -m cluster_resilience.build --warehouse $(WAREHOUSE) --validate-only --revalidate
+	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE) --validate-only --revalidate
 
 ## export: every public mart and estimate table as Parquet + CSV with a manifest, under exports/
 EXPORTS ?= exports
 .PHONY: export
 export: $(STAMP)
-	$(BIN)/python -m cluster_resilience.export --warehouse $(WAREHOUSE) --out $(EXPORTS)
+	$(BIN)/python -m cluster_resilience.warehouse.export --warehouse $(WAREHOUSE) --out $(EXPORTS)
 
 ## report: the self-contained HTML report (paper tables, plots, maps, coverage) from the warehouse
 REPORT ?= target/report/cluster_resilience_report.html

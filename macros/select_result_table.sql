@@ -1,6 +1,6 @@
 {#-
   Body of a public estimate model: the rows of one result table (`result_table`) of a dbt Python
-  model that stacks several (cluster_resilience.pipeline.stack_result_tables), with exactly the
+  model that stacks several (cluster_resilience.runs.pipeline.stack_result_tables), with exactly the
   columns and types of this model's contract in its YAML.
 -#}
 {% macro select_result_table(relation, result_table) %}

@@ -2,7 +2,7 @@
   Fail fast on a bad var, before any model runs (called from on-run-start in dbt_project.yml).
   Every message names the var, what it got and what is allowed. The allowed names are declared
   once here; tests check that seeds/outcomes.csv, seeds/treatment_rules.csv and
-  python/cluster_resilience/specs.py list the same names.
+  python/cluster_resilience/runs/specs.py list the same names.
 -#}
 {% macro allowed_var_values() -%}
     {{ return({

@@ -10,7 +10,7 @@ Stages:
 - ``success``: legal but unusual input (BOM, CRLF) that must build to the same numbers.
 
 tests/python/test_build_bad_inputs.py runs every case through the real entry point
-(cluster_resilience.build.main) on a temporary copy of the project.
+(cluster_resilience.warehouse.build.main) on a temporary copy of the project.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Runs one catalogue case through the real build entry point, in a worker process.
 
 ``run_case`` copies the project, applies the mutation, puts a byte copy of the shared baseline
-warehouse at the published path, runs ``cluster_resilience.build.main`` (the CLI's own function)
+warehouse at the published path, runs ``cluster_resilience.warehouse.build.main``
+(the CLI's own function)
 and returns what the test asserts on: exit code, messages, hashes of the published file before
 and after. Workers are spawned processes (see the test module), so the GX import is paid once
 per worker and each case has its own environment (target path, log path).
@@ -62,7 +63,7 @@ def run_case(name: str, root: str, baseline: str, workdir: str, gx_cache: str) -
         CLUSTER_GX_CACHE_DIR=gx_cache,
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
     )
-    from cluster_resilience.build import main
+    from cluster_resilience.warehouse.build import main
 
     out, err = _Tee(), _Tee()
     started = time.perf_counter()

@@ -52,9 +52,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
     """The REAL warehouse, built once per test session from the shipped data/raw/ files through
-    the production entry point (cluster_resilience.build: dbt build with every data and unit
-    test, then publish). Read it with duckdb.connect(path, read_only=True)."""
-    from cluster_resilience.build import build_warehouse
+    the production entry point (cluster_resilience.warehouse.build: dbt build with every data
+    and unit test, then publish). Read it with duckdb.connect(path, read_only=True)."""
+    from cluster_resilience.warehouse.build import build_warehouse
 
     scratch = tmp_path_factory.mktemp("warehouse")
     published = scratch / "cluster_resilience.duckdb"

@@ -1,6 +1,6 @@
 """The bad-input catalogue (tests/bad_inputs/cases.py) through the real build entry point.
 
-Each case runs ``cluster_resilience.build.main`` on a temporary copy of the project whose
+Each case runs ``cluster_resilience.warehouse.build.main`` on a temporary copy of the project whose
 published warehouse is a byte copy of the session's real build (``built_warehouse``), and asserts
 (a) the build fails at the stage the case names, or, for legal but unusual input, succeeds with
 the same numbers; (b) the message matches the case's regex (file and row or column, or the var);

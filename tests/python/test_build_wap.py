@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from cluster_resilience.build import (
+from cluster_resilience.warehouse.build import (
     BuildError,
     WarehousePaths,
     _assert_no_writer,
@@ -21,8 +21,8 @@ from cluster_resilience.build import (
     publish,
     rollback,
 )
-from cluster_resilience.raw_checks.sources import discover_sources
-from cluster_resilience.raw_checks.suites import (
+from cluster_resilience.warehouse.raw_checks.sources import discover_sources
+from cluster_resilience.warehouse.raw_checks.suites import (
     build_suites,
     load_reference,
     suppression_codes_from_macro,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import statsmodels.formula.api as smf
-from cluster_resilience.did import DID_TERMS, estimate_did
-from cluster_resilience.inference import WildBootstrapOptions, wild_cluster_bootstrap
-from cluster_resilience.ols import EstimationError
+from cluster_resilience.estimators.did import DID_TERMS, estimate_did
+from cluster_resilience.estimators.inference import WildBootstrapOptions, wild_cluster_bootstrap
+from cluster_resilience.estimators.ols import EstimationError
 from conftest import simulate_did_panel
 
 

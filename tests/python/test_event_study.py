@@ -11,19 +11,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from cluster_resilience.event_study import (
+from cluster_resilience.estimators.event_study import (
     EVENT_COEFFICIENT_COLUMNS,
     estimate_event_study,
     event_term,
     resolve_reference_year,
 )
-from cluster_resilience.event_study_pipeline import (
+from cluster_resilience.estimators.inference import WildBootstrapOptions, wild_cluster_bootstrap
+from cluster_resilience.estimators.ols import EstimationError
+from cluster_resilience.runs.event_study_pipeline import (
     EVENT_STUDY_COLUMNS,
     PRETREND_COLUMNS,
     run_event_study_estimates,
 )
-from cluster_resilience.inference import WildBootstrapOptions, wild_cluster_bootstrap
-from cluster_resilience.ols import EstimationError
 
 YEARS = list(range(2008, 2023))
 

@@ -9,7 +9,7 @@ import os
 
 import duckdb
 import pytest
-from cluster_resilience.export import MANIFEST_NAME, PARQUET_CASTS, export_warehouse, main
+from cluster_resilience.warehouse.export import MANIFEST_NAME, PARQUET_CASTS, export_warehouse, main
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from cluster_resilience.factors import PAPER_FACTORS, estimate_factors
-from cluster_resilience.ols import EstimationError
+from cluster_resilience.estimators.factors import PAPER_FACTORS, estimate_factors
+from cluster_resilience.estimators.ols import EstimationError
 
 
 @pytest.fixture

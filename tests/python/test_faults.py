@@ -1,5 +1,5 @@
 """Fault tests of write-audit-publish, against the REAL project and data, through the CLI
-(``python -m cluster_resilience.build``) in separate processes:
+(``python -m cluster_resilience.warehouse.build``) in separate processes:
 
 - SIGKILL of the whole build (its process group: the build and dbt) during staging, during a
   Python estimate model, and at three points inside publish: the published file is intact,
@@ -160,7 +160,7 @@ class Build:
             DBT_SEND_ANONYMOUS_USAGE_STATS="False",
         )
         environment.update(env or {})
-        command = [*(prefix or []), sys.executable, "-m", "cluster_resilience.build",
+        command = [*(prefix or []), sys.executable, "-m", "cluster_resilience.warehouse.build",
                    "--project-dir", str(ROOT), "--warehouse", str(published), *args]
         self.lines: list[str] = []
         self.process = subprocess.Popen(
@@ -274,8 +274,9 @@ def test_kill_during_publish_leaves_a_complete_file(point, published, site, tmp_
         assert "main.dim_state" in tables and "main.est_did_coefficients" not in tables
         assert sha256(previous) == before
         rollback = subprocess.run(
-            [sys.executable, "-m", "cluster_resilience.build", "--warehouse", str(published),
-             "--rollback"], cwd=ROOT, capture_output=True, text=True, check=False)
+            [sys.executable, "-m", "cluster_resilience.warehouse.build",
+             "--warehouse", str(published), "--rollback"],
+            cwd=ROOT, capture_output=True, text=True, check=False)
         assert rollback.returncode == 0, rollback.stderr
         assert sha256(published) == before
     else:

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from cluster_resilience.inference import WildBootstrapOptions, wild_cluster_bootstrap
-from cluster_resilience.ols import EstimationError, fit_ols
+from cluster_resilience.estimators.inference import WildBootstrapOptions, wild_cluster_bootstrap
+from cluster_resilience.estimators.ols import EstimationError, fit_ols
 
 
 @pytest.fixture

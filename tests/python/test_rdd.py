@@ -1,4 +1,5 @@
-"""Tests of cluster_resilience.rdd: agreement with rdrobust/rddensity, recovery, bad inputs."""
+"""Tests of cluster_resilience.estimators.rdd: agreement with rdrobust/rddensity, recovery,
+bad inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from cluster_resilience.rdd import (
+from cluster_resilience.estimators.rdd import (
     DensityTestResult,
     RddResult,
     binned_means,

@@ -1,4 +1,4 @@
-"""Tests of cluster_resilience.rdd_pipeline: the RDD at the USCM cutoff, from panel to tables.
+"""Tests of cluster_resilience.runs.rdd: the RDD at the USCM cutoff, from panel to tables.
 
 The panels here are SYNTHETIC (seeded simulations shaped like mart_rdd_panel), except the
 end-to-end test, which reads the warehouse built from the real shipped files.
@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from cluster_resilience.rdd_pipeline import (
+from cluster_resilience.runs.rdd import (
     CHECK_COLUMNS,
     OUTCOMES,
     RDD_COLUMNS,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cluster_resilience.specs import SPECS, get_spec
+from cluster_resilience.runs.specs import SPECS, get_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

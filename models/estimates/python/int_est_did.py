@@ -2,10 +2,10 @@
 and fit rows stacked (result_table), split into est_did_coefficients and est_did_fit.
 
 Thin wrapper: reads mart_did_panel, mart_data_coverage and est_run_metadata and calls
-cluster_resilience.pipeline.run_did_estimates (python/cluster_resilience/).
+cluster_resilience.runs.pipeline.run_did_estimates (python/cluster_resilience/).
 """
 
-from cluster_resilience.pipeline import (
+from cluster_resilience.runs.pipeline import (
     run_did_estimates,
     settings_from_run_metadata,
     stack_result_tables,

@@ -3,14 +3,14 @@ year 2019) for every spec x state-level treatment rule x outcome: coefficient an
 stacked (result_table), split into est_event_study and est_event_study_pretrend.
 
 Thin wrapper: reads mart_event_study_panel and est_run_metadata and calls
-cluster_resilience.event_study_pipeline.run_event_study_estimates (python/cluster_resilience/).
+cluster_resilience.runs.event_study_pipeline.run_event_study_estimates (python/cluster_resilience/).
 """
 
-from cluster_resilience.event_study_pipeline import run_event_study_estimates
-from cluster_resilience.pipeline import settings_from_run_metadata, stack_result_tables
+from cluster_resilience.runs.event_study_pipeline import run_event_study_estimates
+from cluster_resilience.runs.pipeline import settings_from_run_metadata, stack_result_tables
 
 # Wild-bootstrap specs are skipped: bootstrapping all ~150 event coefficients per spec takes
-# over the 60 s budget (see cluster_resilience.event_study_pipeline).
+# over the 60 s budget (see cluster_resilience.runs.event_study_pipeline).
 INCLUDE_BOOTSTRAP = False
 
 

@@ -3,10 +3,10 @@ window x outcome: coefficient and fit rows stacked (result_table), split into
 est_factor_coefficients and est_factor_fit.
 
 Thin wrapper: reads mart_factor_panel, mart_data_coverage and est_run_metadata and calls
-cluster_resilience.pipeline.run_factor_estimates (python/cluster_resilience/).
+cluster_resilience.runs.pipeline.run_factor_estimates (python/cluster_resilience/).
 """
 
-from cluster_resilience.pipeline import (
+from cluster_resilience.runs.pipeline import (
     run_factor_estimates,
     settings_from_run_metadata,
     stack_result_tables,

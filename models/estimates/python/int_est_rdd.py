@@ -3,11 +3,11 @@ intention-to-treat) and check rows (density test, placebos, donut, bandwidths) s
 (result_table), split into est_rdd and est_rdd_checks.
 
 Thin wrapper: reads mart_rdd_panel and est_run_metadata and calls
-cluster_resilience.rdd_pipeline.run_rdd_estimates (python/cluster_resilience/).
+cluster_resilience.runs.rdd.run_rdd_estimates (python/cluster_resilience/).
 """
 
-from cluster_resilience.pipeline import stack_result_tables
-from cluster_resilience.rdd_pipeline import run_rdd_estimates
+from cluster_resilience.runs.pipeline import stack_result_tables
+from cluster_resilience.runs.rdd import run_rdd_estimates
 
 
 def model(dbt, session):

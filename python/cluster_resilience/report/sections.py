@@ -477,7 +477,7 @@ def _rd_plot_data(
 
 
 def _rd_figures(warehouse: Warehouse, current: Section, estimates: pd.DataFrame) -> None:
-    from cluster_resilience.rdd import binned_means, fitted_line
+    from cluster_resilience.estimators.rdd import binned_means, fitted_line
 
     panel = warehouse.table("mart_rdd_panel")
     rows = [row for row in records(estimates) if row.get("estimate") is not None]

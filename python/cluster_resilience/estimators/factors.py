@@ -4,16 +4,16 @@
 
 It has no cutoff and no running variable, so it is not a regression discontinuity: it is an OLS
 of outcome levels on USCM 2016 cluster quality factors (QP = first-quarter payroll, $1,000).
-The real RDD at the USCM strong-cluster cutoff lives in :mod:`cluster_resilience.rdd`.
+The real RDD at the USCM strong-cluster cutoff lives in :mod:`cluster_resilience.estimators.rdd`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from cluster_resilience.did import ModelEstimate, _require_columns, tidy_estimate
-from cluster_resilience.inference import VcovType, WildBootstrapOptions
-from cluster_resilience.ols import EstimationError, fit_ols
+from cluster_resilience.estimators.did import ModelEstimate, _require_columns, tidy_estimate
+from cluster_resilience.estimators.inference import VcovType, WildBootstrapOptions
+from cluster_resilience.estimators.ols import EstimationError, fit_ols
 
 PAPER_FACTORS = ["qp", "est", "ap", "wage", "lq"]
 

@@ -1,13 +1,14 @@
 """Build entry point: write, audit, publish.
 
-``python -m cluster_resilience.build`` (``make build``):
+``python -m cluster_resilience.warehouse.build`` (``make build``):
 
 1. **Lock.** Takes an exclusive lock on ``<published>.lock`` for the whole build; a second
    build of the same warehouse waits for the first, so two builds never write the same staging
    file. The lock dies with its process (flock), and so does dbt (PR_SET_PDEATHSIG on Linux):
    a killed build leaves nothing running and nothing locked.
 2. **Door.** Validates every raw file the dbt sources read with Great Expectations
-   (``cluster_resilience.raw_checks``), before dbt reads any of them; GX Data Docs are written
+   (``cluster_resilience.warehouse.raw_checks``), before dbt reads any of them; GX Data Docs
+   are written
    to ``<target>/gx_data_docs/index.html``. A failure names the file, the expectation and up to
    10 offending rows, and stops the build.
 3. **Write.** Runs ``dbt build`` (vars checked at run start, every model, seed, data and unit
@@ -518,7 +519,7 @@ def build_warehouse(
     check_cli_vars(project_dir, dbt_args)
     timings: dict[str, float] = {}
 
-    from cluster_resilience.raw_checks import validate_raw_inputs
+    from cluster_resilience.warehouse.raw_checks import validate_raw_inputs
 
     with BuildLock(paths.lock, lock_timeout):
         for stale in paths.stale_staging():  # left by a killed build; we hold the lock

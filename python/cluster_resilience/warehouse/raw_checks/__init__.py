@@ -1,10 +1,19 @@
 """Great Expectations at the door: every raw file the dbt sources read is validated before dbt
 runs (``validate_raw_inputs``). Suites are code (``suites.py``); files are read with the same
 DuckDB ``read_csv`` call as their dbt source (``sources.py``); ``checks.py`` runs GX locally and
-writes Data Docs. ``python -m cluster_resilience.raw_checks`` validates without building."""
+writes Data Docs. ``python -m cluster_resilience.warehouse.raw_checks`` validates without
+building."""
 
-from cluster_resilience.raw_checks.checks import Failure, RawValidationReport, validate_raw_inputs
-from cluster_resilience.raw_checks.sources import RawFileError, RawSource, discover_sources
+from cluster_resilience.warehouse.raw_checks.checks import (
+    Failure,
+    RawValidationReport,
+    validate_raw_inputs,
+)
+from cluster_resilience.warehouse.raw_checks.sources import (
+    RawFileError,
+    RawSource,
+    discover_sources,
+)
 
 __all__ = [
     "Failure",

@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from cluster_resilience.did import ModelEstimate, estimate_did
-from cluster_resilience.factors import estimate_factors
-from cluster_resilience.inference import WildBootstrapOptions
-from cluster_resilience.ols import EstimationError
-from cluster_resilience.specs import get_spec
+from cluster_resilience.estimators.did import ModelEstimate, estimate_did
+from cluster_resilience.estimators.factors import estimate_factors
+from cluster_resilience.estimators.inference import WildBootstrapOptions
+from cluster_resilience.estimators.ols import EstimationError
+from cluster_resilience.runs.specs import get_spec
 
 COEFFICIENT_COLUMNS = [
     "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high",

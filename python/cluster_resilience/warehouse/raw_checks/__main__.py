@@ -1,4 +1,5 @@
-"""``python -m cluster_resilience.raw_checks [--project-dir .] [--docs target/gx_data_docs]``:
+"""``python -m cluster_resilience.warehouse.raw_checks [--project-dir .]
+[--docs target/gx_data_docs]``:
 validate the raw files only (no dbt, no warehouse); exit 1 when a file fails."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cluster_resilience.raw_checks.checks import validate_raw_inputs
+from cluster_resilience.warehouse.raw_checks.checks import validate_raw_inputs
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Variance estimators and the wild cluster bootstrap behind :func:`cluster_resilience.ols.fit_ols`.
+"""Variance estimators and the wild cluster bootstrap behind
+:func:`cluster_resilience.estimators.ols.fit_ols`.
 
 * ``iid``: s^2 (X'X)^-1.
 * ``HC1``: n/(n-k) (X'X)^-1 X' diag(u^2) X (X'X)^-1 (statsmodels ``HC1``).

@@ -10,7 +10,8 @@
 - ``est_rdd_checks``: the manipulation (density) test, placebo cutoffs, placebo outcomes, a donut
   and a bandwidth sensitivity check, each with a plain-language ``interpretation``.
 
-Estimation is ``cluster_resilience.rdd.estimate_rdd`` (a port of ``rdrobust``: local polynomial,
+Estimation is ``cluster_resilience.estimators.rdd.estimate_rdd`` (a port of ``rdrobust``:
+local polynomial,
 kernel, MSE-optimal bandwidth, robust bias-corrected inference) and ``density_test`` (a port of
 ``rddensity``). A design that is weak on the data (few rows near the cutoff, a small or imprecise
 first stage) is still estimated and reported: ``design_strength`` and ``assessment`` say so. A
@@ -27,7 +28,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
-from cluster_resilience.rdd import (
+from cluster_resilience.estimators.rdd import (
     BwSelect,
     DensityTestResult,
     Kernel,

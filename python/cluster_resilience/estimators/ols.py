@@ -2,7 +2,7 @@
 
 ``fit_ols(y, X, vcov="iid")`` is the one estimator every model in this package calls: the DID,
 the factor regression and the event study only build their design matrices and name their terms.
-Variance estimators live in :mod:`cluster_resilience.inference`.
+Variance estimators live in :mod:`cluster_resilience.estimators.inference`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cluster_resilience.inference import (
+from cluster_resilience.estimators.inference import (
     VcovType,
     WildBootstrapOptions,
     cluster_robust_vcov,
@@ -131,7 +131,7 @@ def fit_ols(
       * ``CRV3``: cluster jackknife, (G-1)/G * sum_g (b_g - b)(b_g - b)'; t(G - 1) (pyfixest).
       * ``wild_bootstrap``: CRV1 standard errors, with the p-value and confidence interval of
         every coefficient from a restricted (null-imposed) wild cluster bootstrap-t (see
-        :func:`cluster_resilience.inference.wild_cluster_bootstrap`).
+        :func:`cluster_resilience.estimators.inference.wild_cluster_bootstrap`).
 
     The F statistic is the classical test that all slopes are zero (what the paper and
     statsmodels' ``fvalue`` report for an OLS fit without a robust covariance).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cluster_resilience.inference import VcovType, WeightsType, validate_vcov
+from cluster_resilience.estimators.inference import VcovType, WeightsType, validate_vcov
 
 
 @dataclass(frozen=True)

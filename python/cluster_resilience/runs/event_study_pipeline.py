@@ -5,7 +5,8 @@ The dbt Python models ``est_event_study`` and ``est_event_study_pretrend`` call
 
 * Every outcome is estimated on its full span with the preferred reference year 2019; an outcome
   whose data stop earlier (Census trade, 2013-2018) is normalised on its last pre-2020 year
-  (:func:`cluster_resilience.event_study.resolve_reference_year`); ``reference_year`` says which.
+  (:func:`cluster_resilience.estimators.event_study.resolve_reference_year`);
+  ``reference_year`` says which.
 * Specs: every spec of the run whose vcov is ``iid``, ``HC1``, ``CRV1`` or ``CRV3`` gets
   coefficient rows and a pre-trend row. ``wild_bootstrap`` specs are SKIPPED by default
   (``include_bootstrap=False``): bootstrapping every event coefficient (150 per spec with the
@@ -21,15 +22,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cluster_resilience.event_study import (
+from cluster_resilience.estimators.event_study import (
     EVENT_COEFFICIENT_COLUMNS,
     PRETREND_KEYS,
     estimate_event_study,
     resolve_reference_year,
 )
-from cluster_resilience.inference import WildBootstrapOptions
-from cluster_resilience.ols import EstimationError
-from cluster_resilience.specs import get_spec
+from cluster_resilience.estimators.inference import WildBootstrapOptions
+from cluster_resilience.estimators.ols import EstimationError
+from cluster_resilience.runs.specs import get_spec
 
 GROUP_KEYS = ["treatment_rule", "outcome"]
 EVENT_STUDY_COLUMNS = ["spec", *GROUP_KEYS, "vcov_type", *EVENT_COEFFICIENT_COLUMNS]

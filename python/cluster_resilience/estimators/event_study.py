@@ -9,7 +9,8 @@ exp(b_k) - 1) that opened between treated and control states since the reference
 before the reference year give the pre-trend test (all pre-reference b_k = 0); years after it the
 dynamic effect of the shock.
 
-The design is built with dummies and handed to :func:`cluster_resilience.ols.fit_ols` (no new
+The design is built with dummies and handed to :func:`~cluster_resilience.estimators.ols.fit_ols`
+ (no new
 OLS): an intercept, one dummy per state but the first, one per year but the reference year and
 one treated x year dummy per year but the reference year. With dummies, the number of parameters
 k counts the fixed effects, so the CRV1 factor G/(G-1) (n-1)/(n-k) equals statsmodels' on the
@@ -24,7 +25,8 @@ Two vcovs need more than the dummy design:
   state's demeaned rows is exactly the demeaned regression without that state. This needs every
   state nested in one cluster (checked).
 * ``wild_bootstrap``: the CRV1 fit, then the restricted wild cluster bootstrap p-value and CI
-  (:func:`cluster_resilience.inference.wild_cluster_bootstrap`) for the event coefficients only
+  (:func:`~cluster_resilience.estimators.inference.wild_cluster_bootstrap`)
+  for the event coefficients only
   (not for the ~75 fixed-effect dummies nobody reads).
 
 ``relative_year`` is event time, year - ``shock_year`` (2020): the default reference year 2019
@@ -40,8 +42,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cluster_resilience.inference import VcovType, WildBootstrapOptions, wild_cluster_bootstrap
-from cluster_resilience.ols import EstimationError, OlsResult, fit_ols
+from cluster_resilience.estimators.inference import (
+    VcovType,
+    WildBootstrapOptions,
+    wild_cluster_bootstrap,
+)
+from cluster_resilience.estimators.ols import EstimationError, OlsResult, fit_ols
 
 EVENT_COEFFICIENT_COLUMNS = [
     "reference_year", "year", "relative_year", "term", "estimate", "std_error", "statistic",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cluster_resilience.inference import VcovType, WildBootstrapOptions
-from cluster_resilience.ols import EstimationError, OlsResult, fit_ols
+from cluster_resilience.estimators.inference import VcovType, WildBootstrapOptions
+from cluster_resilience.estimators.ols import EstimationError, OlsResult, fit_ols
 
 DID_TERMS = ["intercept", "period", "treatment", "interaction"]
 

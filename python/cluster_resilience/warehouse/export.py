@@ -1,6 +1,6 @@
 """Export the public tables of the published warehouse as Parquet and CSV, with a manifest.
 
-``python -m cluster_resilience.export --warehouse W --out exports`` (``make export``)
+``python -m cluster_resilience.warehouse.export --warehouse W --out exports`` (``make export``)
 writes, for every public mart (``dim_*``, ``fct_*``, ``mart_*``) and estimate table (``est_*``) in
 the warehouse's ``main`` schema, ``<table>.parquet`` (typed, for BI tools without a DuckDB driver)
 and ``<table>.csv`` (header row, for spreadsheets), plus ``manifest.json``: per table its rows,

@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cluster_resilience.raw_checks.sources import (
+from cluster_resilience.warehouse.raw_checks.sources import (
     RawFileError,
     RawSource,
     discover_sources,
     read_raw_source,
 )
-from cluster_resilience.raw_checks.suites import RawSuite, build_suites, load_reference
+from cluster_resilience.warehouse.raw_checks.suites import RawSuite, build_suites, load_reference
 
 MAX_ROWS_SHOWN = 10
 NUMBER_SUFFIX = " (as number)"
@@ -558,7 +558,7 @@ def validate_raw_inputs(
                 name, source.relative_path, "every dbt source has a GX suite",
                 "an unvalidated raw file could shift numbers silently",
                 f"no suite for dbt source {name}: add one to "
-                "python/cluster_resilience/raw_checks/suites.py"))
+                "python/cluster_resilience/warehouse/raw_checks/suites.py"))
             continue
         main = _main_batch(suite, frame, gxe)
         batches = [main, _cells_batch(suite, main.frame, gxe), _footer_batch(suite, frame, gxe)]

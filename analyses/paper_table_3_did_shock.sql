@@ -23,8 +23,8 @@
 --   diff_*       ours (spec paper) minus paper;
 --   n_obs, n_clusters (states), and coverage_reason: why the warehouse has no estimate for an
 --   outcome in this window (e.g. Census trade ends 2018), from mart_data_coverage.
--- The treatment rule is var did_treatment_rule (default uscm_strong_b); change layout above to
--- 'state' (one row per state, var state_treatment_rule) to read the state-level estimates.
+-- The treatment rule is uscm_strong_b (the paper's row-level rule); change layout above to
+-- 'state' (one row per state, rule strong_share_above_median) to read the state-level estimates.
 --
 -- Run: dbt compile --select paper_table_3_did_shock   (analyses are selected by name)
 --      then run target/compiled/cluster_resilience/analyses/paper_table_3_did_shock.sql in
@@ -45,7 +45,7 @@ coefficients as (
     select * from {{ ref('est_did_coefficients') }}
     where window_name = '{{ window_name }}'
         and layout = '{{ layout }}'
-        and treatment_rule = '{{ var("did_treatment_rule") if layout == "paper" else var("state_treatment_rule") }}'
+        and treatment_rule = '{{ "uscm_strong_b" if layout == "paper" else "strong_share_above_median" }}'
 
 ),
 
@@ -54,7 +54,7 @@ fit as (
     select * from {{ ref('est_did_fit') }}
     where window_name = '{{ window_name }}'
         and layout = '{{ layout }}'
-        and treatment_rule = '{{ var("did_treatment_rule") if layout == "paper" else var("state_treatment_rule") }}'
+        and treatment_rule = '{{ "uscm_strong_b" if layout == "paper" else "strong_share_above_median" }}'
 
 ),
 

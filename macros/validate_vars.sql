@@ -1,23 +1,9 @@
 {#-
   Fail fast on a bad var, before any model runs (called from on-run-start in dbt_project.yml).
-  Every message names the var, what it got and what is allowed. The allowed names are declared
-  once here; tests check that seeds/outcomes.csv, seeds/treatment_rules.csv and
-  python/cluster_resilience/runs/specs.py list the same names.
+  Every message names the var, what it got and what is allowed. Names of outcomes, treatment
+  rules, specs, layouts and factors are not vars: they are the registry seeds, checked where they
+  are read (a rule without its SQL column, a spec naming no inference method...).
 -#}
-{% macro allowed_var_values() -%}
-    {{ return({
-        'outcomes': ['gdp', 'gdp_manu', 'exports', 'imports', 'exports_manu', 'imports_manu',
-                     'employment', 'employment_manu'],
-        'treatment_rules': ['uscm_strong_b', 'uscm_strong10_b', 'strong_share_above_median'],
-        'state_treatment_rules': ['strong_share_above_median'],
-        'specs': ['paper', 'state_hc1', 'state_clustered', 'state_crv3', 'state_wild_bootstrap',
-                  'state_wild_bootstrap_webb'],
-        'factors': ['qp', 'est', 'ap', 'wage', 'lq'],
-        'first_year': 1997,
-        'last_year': 2022,
-    }) }}
-{%- endmacro %}
-
 {% macro _fail_var(name, got, allowed) -%}
     {{ exceptions.raise_compiler_error(
         "Invalid dbt var '" ~ name ~ "': got " ~ (got | tojson) ~ ". Allowed: " ~ allowed ~ ".") }}
@@ -47,25 +33,14 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro _check_subset(name, value, allowed) -%}
-    {%- if value is string or value is not iterable or value is mapping or (value | length) == 0 -%}
-        {{ _fail_var(name, value, "a non-empty list of " ~ (allowed | join(', '))) }}
-    {%- endif -%}
-    {%- for item in value -%}
-        {%- if item not in allowed -%}
-            {{ _fail_var(name, item, "a list of " ~ (allowed | join(', '))) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if (value | unique | list | length) != (value | length) -%}
-        {{ _fail_var(name, value, "a list without repeated names") }}
+{#- A calendar year: a four-digit integer (which years have data is the data's business). -#}
+{% macro _check_year(name, value) -%}
+    {%- if value is not number or value is boolean or (value | int) != value or value < 1000 or value > 9999 -%}
+        {{ _fail_var(name, value, "a four-digit year") }}
     {%- endif -%}
 {%- endmacro %}
 
 {% macro validate_vars() %}
-    {%- set allowed = allowed_var_values() -%}
-    {%- set first_year = allowed['first_year'] -%}
-    {%- set last_year = allowed['last_year'] -%}
-
     {%- set windows = var('windows') -%}
     {%- if windows is not mapping or (windows | length) == 0 -%}
         {{ _fail_var('windows', windows, "a mapping of window name to {pre_year, post_year, label}") }}
@@ -77,13 +52,23 @@
         {%- if window is not mapping or 'pre_year' not in window or 'post_year' not in window -%}
             {{ _fail_var('windows.' ~ name, window, "a mapping with pre_year and post_year") }}
         {%- endif -%}
-        {{ _check_int('windows.' ~ name ~ '.pre_year', window['pre_year'], first_year, last_year) }}
-        {{ _check_int('windows.' ~ name ~ '.post_year', window['post_year'], first_year, last_year) }}
+        {{ _check_year('windows.' ~ name ~ '.pre_year', window['pre_year']) }}
+        {{ _check_year('windows.' ~ name ~ '.post_year', window['post_year']) }}
         {%- if window['post_year'] <= window['pre_year'] -%}
             {{ _fail_var('windows.' ~ name, window,
                          "post_year after pre_year (got end " ~ window['post_year'] ~ " before or at start " ~ window['pre_year'] ~ ")") }}
         {%- endif -%}
     {%- endfor -%}
+
+    {%- set event_study = var('event_study') -%}
+    {%- if event_study is not mapping or 'shock_year' not in event_study or 'reference_year' not in event_study -%}
+        {{ _fail_var('event_study', event_study, "a mapping {shock_year: <year>, reference_year: <year>}") }}
+    {%- endif -%}
+    {{ _check_year('event_study.shock_year', event_study['shock_year']) }}
+    {{ _check_year('event_study.reference_year', event_study['reference_year']) }}
+    {%- if event_study['reference_year'] >= event_study['shock_year'] -%}
+        {{ _fail_var('event_study', event_study, "reference_year before shock_year") }}
+    {%- endif -%}
 
     {{ _check_int('growth_horizon_years', var('growth_horizon_years'), 1, 5) }}
     {{ _check_int('min_states_per_period', var('min_states_per_period'), 2, 51) }}
@@ -101,15 +86,13 @@
                      [var('rdd_placebo_low_lq_percentile'), var('rdd_placebo_high_lq_percentile')],
                      "percentiles below and above uscm_strong_lq_percentile (" ~ var('uscm_strong_lq_percentile') ~ ")") }}
     {%- endif %}
-    {{ _check_subset('outcomes', var('outcomes'), allowed['outcomes']) }}
-    {{ _check_subset('specs', var('specs'), allowed['specs']) }}
-    {{ _check_subset('factors', var('factors'), allowed['factors']) }}
-
-    {%- if var('did_treatment_rule') not in allowed['treatment_rules'] -%}
-        {{ _fail_var('did_treatment_rule', var('did_treatment_rule'), allowed['treatment_rules'] | join(', ')) }}
-    {%- endif -%}
-    {%- if var('state_treatment_rule') not in allowed['state_treatment_rules'] -%}
-        {{ _fail_var('state_treatment_rule', var('state_treatment_rule'), allowed['state_treatment_rules'] | join(', ')) }}
-    {%- endif -%}
+    {%- for removed in ['outcomes', 'specs', 'factors', 'did_treatment_rule', 'state_treatment_rule'] %}
+        {%- if var(removed, none) is not none %}
+            {{ exceptions.raise_compiler_error(
+                "dbt var '" ~ removed ~ "' no longer exists: outcomes, specs, factors and treatment rules are "
+                ~ "the registry seeds (seeds/outcomes.csv, specs.csv, factors.csv, treatment_rules.csv); "
+                ~ "every registered member is estimated.") }}
+        {%- endif %}
+    {%- endfor %}
     select 1
 {% endmacro %}

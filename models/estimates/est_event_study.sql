@@ -1,4 +1,3 @@
--- The public, contracted est_event_study table: the 'coefficients' rows of the dbt Python model int_est_event_study, which estimates
--- them (python/cluster_resilience/), with the columns and types of the enforced contract in the
--- YAML, so BI tools and analysts read a schema that cannot change silently.
-{{ select_result_table(ref('int_est_event_study'), 'coefficients') }}
+-- The public, contracted est_event_study table: the 'event_study' rows of the dbt Python model
+-- int_est_estimates (python/cluster_resilience/runs/grid.py), typed by the enforced contract.
+{{ select_result_table(ref('int_est_estimates'), 'event_study') }}

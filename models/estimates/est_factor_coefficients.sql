@@ -1,4 +1,5 @@
--- The public, contracted est_factor_coefficients table: the 'coefficients' rows of the dbt Python model int_est_factor, which estimates
--- them (python/cluster_resilience/), with the columns and types of the enforced contract in the
--- YAML, so BI tools and analysts read a schema that cannot change silently.
-{{ select_result_table(ref('int_est_factor'), 'coefficients') }}
+-- The public, contracted est_factor_coefficients table: the 'factor_coefficients' rows of the dbt Python model
+-- int_est_estimates (python/cluster_resilience/runs/grid.py), with the columns and types of the
+-- enforced contract in the YAML, so BI tools and analysts read a schema that cannot change
+-- silently.
+{{ select_result_table(ref('int_est_estimates'), 'factor_coefficients') }}

@@ -1,19 +1,18 @@
 -- One row: what produced this run's estimates (dbt invocation, time, git revision, data vintages
--- and the estimation settings taken from dbt vars). The estimate models attach it to every row.
+-- and the settings taken from dbt vars). The estimate models attach it to every row; the specs,
+-- rules, outcomes and factors are the registry seeds (schema reference).
 with
 
 vintages as (
 
     select
-        string_agg(
-            distinct source_table || ': ' || vintage, '; '
-            order by source_table || ': ' || vintage
-        ) as data_vintages
+        {{ dbt.listagg(dbt.concat(["source_table", "': '", "vintage"]), "'; '", "order by source_table, vintage") }}
+            as data_vintages
     from (
-        select source_table, vintage from {{ ref('fct_state_outcome_year') }}
-        union all
-        select source_table, vintage from {{ ref('stg_uscm__state_cluster_2016') }}
-    )
+        select distinct source_table, vintage from {{ ref('fct_state_outcome_year') }}
+        union
+        select distinct source_table, vintage from {{ ref('stg_uscm__state_cluster_2016') }}
+    ) as tables
 
 )
 
@@ -23,10 +22,8 @@ select
     '{{ env_var("CLUSTER_GIT_REVISION", "unknown") }}' as git_revision,
     '{{ dbt_version }}' as dbt_version,
     vintages.data_vintages,
-    ['{{ var("specs") | join("', '") }}'] as specs,
-    ['{{ var("factors") | join("', '") }}'] as factors,
-    '{{ var("did_treatment_rule") }}' as did_treatment_rule,
-    '{{ var("state_treatment_rule") }}' as state_treatment_rule,
     {{ var('bootstrap_reps') }} as bootstrap_reps,
-    {{ var('bootstrap_seed') }} as bootstrap_seed
+    cast({{ var('bootstrap_seed') }} as bigint) as bootstrap_seed,
+    {{ var('event_study')['shock_year'] }} as shock_year,
+    {{ var('growth_horizon_years') }} as growth_horizon_years
 from vintages

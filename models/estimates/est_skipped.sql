@@ -1,12 +1,15 @@
--- One row per estimation model, window and outcome that the data cannot support, with the reason
--- (from mart_data_coverage); these get no coefficient rows, never a made-up estimate.
+-- What the data cannot support, with the reason: model x window x outcome combinations whose
+-- years have too few states with data (mart_data_coverage), and single fits of the run grid the
+-- data do not identify (int_est_estimates). These get no coefficient rows, never a made-up
+-- estimate.
 with
 
 coverage as (
 
-    select * from {{ ref('mart_data_coverage') }}
-    where coverage_level = 'window'
-        and outcome in ('{{ var("outcomes") | join("', '") }}')
+    select coverage.*
+    from {{ ref('mart_data_coverage') }} as coverage
+    inner join {{ ref('outcomes') }} as outcomes on coverage.outcome = outcomes.outcome
+    where coverage.coverage_level = 'window' and outcomes.is_estimated
 
 ),
 
@@ -14,12 +17,42 @@ run as (
 
     select run_id, run_started_at from {{ ref('est_run_metadata') }}
 
+),
+
+fits as (
+
+    select model, layout, treatment_rule, window_name, outcome, reason
+    from {{ ref('int_est_estimates') }}
+    where result_table = 'skipped'
+
+),
+
+unioned as (
+
+    select
+        'did' as model,
+        cast(null as {{ dbt.type_string() }}) as layout,
+        cast(null as {{ dbt.type_string() }}) as treatment_rule,
+        window_name,
+        outcome,
+        reason
+    from coverage
+    where not is_estimable_did
+    union all
+    select
+        'factor' as model,
+        cast(null as {{ dbt.type_string() }}) as layout,
+        cast(null as {{ dbt.type_string() }}) as treatment_rule,
+        window_name,
+        outcome,
+        reason
+    from coverage
+    where not is_estimable_factor
+    union all
+    select * from fits
+
 )
 
-select 'did' as model, window_name, outcome, reason, run.run_id, run.run_started_at
-from coverage cross join run
-where not is_estimable_did
-union all
-select 'factor' as model, window_name, outcome, reason, run.run_id, run.run_started_at
-from coverage cross join run
-where not is_estimable_factor
+select unioned.*, run.run_id, run.run_started_at
+from unioned
+cross join run

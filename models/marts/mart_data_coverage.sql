@@ -1,14 +1,24 @@
 -- Data coverage, one row per outcome and year (coverage_level 'year') and per outcome and analysis
 -- window (coverage_level 'window'): how many states have data, and whether the window is estimable.
 -- A window is estimable for the DID when both its years have growth rates for at least
--- var `min_states_per_period` USCM states and treated and control states are both present;
--- for the factor regression when both years have outcome levels for that many states.
+-- var `min_states_per_period` USCM states; for the factor regression when both years have outcome
+-- levels for that many states. (Whether a treatment rule has treated and control states among
+-- them is checked per fit: a fit the data cannot identify is listed in est_skipped.)
 {%- set min_states = var('min_states_per_period') %}
 with
 
 outcomes as (
 
-    select * from {{ ref('outcomes') }}
+    select outcome from {{ ref('outcomes') }}
+
+),
+
+spans as (
+
+    select outcome, min(year) as first_year, max(year) as last_year
+    from {{ ref('fct_state_outcome_year') }}
+    where value is not null
+    group by outcome
 
 ),
 
@@ -18,9 +28,16 @@ state_years as (
 
 ),
 
+uscm_states as (
+
+    select state_fips from {{ ref('dim_state') }}
+    where has_uscm_2016
+
+),
+
 years as (
 
-    select distinct year from {{ ref('fct_state_year') }}
+    select distinct year from {{ ref('fct_state_outcome_year') }}
 
 ),
 
@@ -40,45 +57,31 @@ by_year as (
 
 ),
 
-did_state_rows as (
+uscm_growth as (
 
-    select * from {{ ref('mart_did_panel') }}
-    where layout = 'state'
-
-),
-
-factor_state_rows as (
-
-    select * from {{ ref('mart_factor_panel') }}
-    where layout = 'state'
+    select state_years.*
+    from state_years
+    inner join uscm_states on state_years.state_fips = uscm_states.state_fips
 
 ),
 
 by_window as (
 
     select
-        did.outcome,
-        did.window_name,
-        count(did.growth_rate) filter (where did.period = 0) as n_states_pre,
-        count(did.growth_rate) filter (where did.period = 1) as n_states_post,
-        count(did.growth_rate) filter (where did.period = 0 and did.treated = 1) as n_treated_states_pre,
-        count(did.growth_rate) filter (where did.period = 1 and did.treated = 1) as n_treated_states_post,
-        count(did.growth_rate) filter (where did.period = 0 and did.treated = 0) as n_control_states_pre,
-        count(did.growth_rate) filter (where did.period = 1 and did.treated = 0) as n_control_states_post
-    from did_state_rows as did
-    group by did.outcome, did.window_name
-
-),
-
-factor_by_window as (
-
-    select
-        outcome,
-        window_name,
-        count(outcome_value) filter (where period = 0) as n_states_level_pre,
-        count(outcome_value) filter (where period = 1) as n_states_level_post
-    from factor_state_rows
-    group by outcome, window_name
+        outcomes.outcome,
+        windows.window_name,
+        windows.pre_year,
+        windows.post_year,
+        count(case when uscm_growth.year = windows.pre_year then uscm_growth.growth_rate end) as n_states_pre,
+        count(case when uscm_growth.year = windows.post_year then uscm_growth.growth_rate end) as n_states_post,
+        count(case when uscm_growth.year = windows.pre_year then uscm_growth.value end) as n_states_level_pre,
+        count(case when uscm_growth.year = windows.post_year then uscm_growth.value end) as n_states_level_post
+    from outcomes
+    cross join {{ ref('dim_analysis_window') }} as windows
+    left join uscm_growth
+        on outcomes.outcome = uscm_growth.outcome
+            and uscm_growth.year in (windows.pre_year, windows.post_year)
+    group by outcomes.outcome, windows.window_name, windows.pre_year, windows.post_year
 
 ),
 
@@ -86,23 +89,13 @@ windows as (
 
     select
         by_window.*,
-        factor_by_window.n_states_level_pre,
-        factor_by_window.n_states_level_post,
-        dim_window.pre_year,
-        dim_window.post_year,
-        outcomes.first_year as source_first_year,
-        outcomes.last_year as source_last_year,
-        least(by_window.n_states_pre, by_window.n_states_post) >= {{ min_states }}
-        and least(
-            by_window.n_treated_states_pre, by_window.n_treated_states_post,
-            by_window.n_control_states_pre, by_window.n_control_states_post) > 0
-            as is_estimable_did,
-        least(factor_by_window.n_states_level_pre, factor_by_window.n_states_level_post) >= {{ min_states }}
+        spans.first_year as source_first_year,
+        spans.last_year as source_last_year,
+        least(by_window.n_states_pre, by_window.n_states_post) >= {{ min_states }} as is_estimable_did,
+        least(by_window.n_states_level_pre, by_window.n_states_level_post) >= {{ min_states }}
             as is_estimable_factor
     from by_window
-    inner join factor_by_window using (outcome, window_name)
-    inner join {{ ref('dim_analysis_window') }} as dim_window using (window_name)
-    inner join outcomes using (outcome)
+    left join spans on by_window.outcome = spans.outcome
 
 )
 
@@ -110,20 +103,16 @@ select
     'year' as coverage_level,
     outcome,
     year,
-    cast(null as varchar) as window_name,
+    cast(null as {{ dbt.type_string() }}) as window_name,
     n_states_with_value,
     n_states_with_growth,
-    cast(null as integer) as n_states_pre,
-    cast(null as integer) as n_states_post,
-    cast(null as integer) as n_treated_states_pre,
-    cast(null as integer) as n_treated_states_post,
-    cast(null as integer) as n_control_states_pre,
-    cast(null as integer) as n_control_states_post,
-    cast(null as integer) as n_states_level_pre,
-    cast(null as integer) as n_states_level_post,
+    cast(null as bigint) as n_states_pre,
+    cast(null as bigint) as n_states_post,
+    cast(null as bigint) as n_states_level_pre,
+    cast(null as bigint) as n_states_level_post,
     cast(null as boolean) as is_estimable_did,
     cast(null as boolean) as is_estimable_factor,
-    cast(null as varchar) as reason
+    cast(null as {{ dbt.type_string() }}) as reason
 from by_year
 
 union all
@@ -133,23 +122,25 @@ select
     outcome,
     cast(null as integer) as year,
     window_name,
-    cast(null as integer) as n_states_with_value,
-    cast(null as integer) as n_states_with_growth,
+    cast(null as bigint) as n_states_with_value,
+    cast(null as bigint) as n_states_with_growth,
     n_states_pre,
     n_states_post,
-    n_treated_states_pre,
-    n_treated_states_post,
-    n_control_states_pre,
-    n_control_states_post,
     n_states_level_pre,
     n_states_level_post,
     is_estimable_did,
     is_estimable_factor,
     case
         when is_estimable_did and is_estimable_factor then null
-        else outcome || ' (' || source_first_year || '-' || source_last_year || ' in the shipped data) has growth rates for '
-            || n_states_pre || ' states in ' || pre_year || ' and ' || n_states_post || ' in ' || post_year
-            || ', levels for ' || n_states_level_pre || ' and ' || n_states_level_post
-            || ' (at least {{ min_states }} needed in both years, with treated and control states)'
+        else {{ dbt.concat([
+            "outcome", "' (data '", "coalesce(cast(source_first_year as " ~ dbt.type_string() ~ "), 'none')",
+            "'-'", "coalesce(cast(source_last_year as " ~ dbt.type_string() ~ "), 'none')",
+            "') has growth rates for '", "cast(n_states_pre as " ~ dbt.type_string() ~ ")",
+            "' USCM states in '", "cast(pre_year as " ~ dbt.type_string() ~ ")",
+            "' and '", "cast(n_states_post as " ~ dbt.type_string() ~ ")",
+            "' in '", "cast(post_year as " ~ dbt.type_string() ~ ")",
+            "', levels for '", "cast(n_states_level_pre as " ~ dbt.type_string() ~ ")",
+            "' and '", "cast(n_states_level_post as " ~ dbt.type_string() ~ ")",
+            "' (at least " ~ min_states ~ " needed in both years)'"]) }}
     end as reason
 from windows

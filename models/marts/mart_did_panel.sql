@@ -1,9 +1,12 @@
--- The long panel the DID estimator reads, one row per layout, window, outcome, state, cluster
--- (paper layout only) and period:
---   layout 'paper': state x cluster rows (50 states x 67 clusters) carrying their state's growth
---                   rate, treated by var `did_treatment_rule` (the paper's ~60,000-row layout);
---   layout 'state': one row per state and period, treated by var `state_treatment_rule`.
--- growth_rate is the yearly growth of the outcome in the period's year; NULL where unpublished.
+-- The long panel the DID estimator reads, one row per layout, treatment rule, window, outcome,
+-- state, cluster (paper layouts only) and period. Layouts (seeds/layouts.csv, used_by_did):
+--   paper:        every USCM state x cluster row (50 x 67) carrying its state's growth rate (the
+--                 paper's repeated-row layout); local clusters untreated under row-level rules;
+--   paper_traded: as paper without the 16 local clusters (50 x 51 rows);
+--   state:        one row per state and period; state-level rules only.
+-- Every rule of seeds/treatment_rules.csv and every outcome with is_estimated. treatment_value is
+-- the rule's treatment (0/1, or the intensity of a continuous rule); growth_rate the yearly growth
+-- of the state's outcome in the period's year, NULL where unpublished (the estimator drops those).
 with
 
 periods as (
@@ -21,11 +24,18 @@ growth as (
 outcomes as (
 
     select outcome from {{ ref('outcomes') }}
-    where outcome in ('{{ var("outcomes") | join("', '") }}')
+    where is_estimated
 
 ),
 
-paper_rows as (
+layouts as (
+
+    select layout from {{ ref('layouts') }}
+    where used_by_did
+
+),
+
+rows_paper as (
 
     select
         'paper' as layout,
@@ -33,31 +43,48 @@ paper_rows as (
         state_fips,
         cluster_code,
         cluster_type,
-        treated
+        treated,
+        treatment_value
     from {{ ref('fct_state_cluster_treatment') }}
-    where treatment_rule = '{{ var("did_treatment_rule") }}'
 
 ),
 
-state_rows as (
+rows_paper_traded as (
+
+    select
+        'paper_traded' as layout,
+        treatment_rule,
+        state_fips,
+        cluster_code,
+        cluster_type,
+        treated,
+        treatment_value
+    from {{ ref('fct_state_cluster_treatment') }}
+    where cluster_type = 'traded'
+
+),
+
+rows_state as (
 
     select
         'state' as layout,
         treatment_rule,
         state_fips,
         cast(null as integer) as cluster_code,
-        cast(null as varchar) as cluster_type,
-        treated
+        cast(null as {{ dbt.type_string() }}) as cluster_type,
+        treated,
+        treatment_value
     from {{ ref('fct_state_treatment') }}
-    where treatment_rule = '{{ var("state_treatment_rule") }}'
 
 ),
 
 units as (
 
-    select * from paper_rows
+    select * from rows_paper
     union all
-    select * from state_rows
+    select * from rows_paper_traded
+    union all
+    select * from rows_state
 
 )
 
@@ -72,8 +99,10 @@ select
     periods.year,
     periods.period,
     units.treated,
+    units.treatment_value,
     growth.growth_rate
 from units
+inner join layouts on units.layout = layouts.layout
 cross join periods
 cross join outcomes
 left join growth

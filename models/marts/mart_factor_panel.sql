@@ -1,6 +1,8 @@
 -- The long panel the factor regression (the paper's "RDD", Tables 4 and 6) reads: outcome LEVELS
 -- in each window year with the cluster quality factors of USCM 2016. One row per layout, window,
--- outcome, state, cluster (paper layout only) and period:
+-- outcome, state, cluster (paper layout only) and period (layouts: seeds/layouts.csv,
+-- used_by_factor; outcomes: seeds/outcomes.csv, is_estimated; factors: seeds/factors.csv, one
+-- column each here):
 --   layout 'paper': every USCM state x cluster row with its own factors (qp, est, ap, wage, lq);
 --   layout 'state': one row per state, factors summed over the state's USCM strong clusters
 --                   (wage = their payroll per reported employee, lq = their employment-weighted LQ).
@@ -21,7 +23,14 @@ levels as (
 outcomes as (
 
     select outcome from {{ ref('outcomes') }}
-    where outcome in ('{{ var("outcomes") | join("', '") }}')
+    where is_estimated
+
+),
+
+layouts as (
+
+    select layout from {{ ref('layouts') }}
+    where used_by_factor
 
 ),
 
@@ -53,14 +62,14 @@ state_rows as (
         'state' as layout,
         state_fips,
         cast(null as integer) as cluster_code,
-        cast(null as varchar) as cluster_type,
-        coalesce(sum(q1_payroll_kusd) filter (where is_strong), 0) as qp,
-        coalesce(sum(establishments) filter (where is_strong), 0) as est,
-        coalesce(sum(annual_payroll_kusd) filter (where is_strong), 0) as ap,
-        sum(annual_payroll_kusd) filter (where is_strong) * 1000
-        / nullif(sum(employment_reported) filter (where is_strong), 0) as wage,
-        sum(lq * employment) filter (where is_strong)
-        / nullif(sum(employment) filter (where is_strong), 0) as lq
+        cast(null as {{ dbt.type_string() }}) as cluster_type,
+        coalesce(sum(case when is_strong then q1_payroll_kusd end), 0) as qp,
+        cast(coalesce(sum(case when is_strong then establishments end), 0) as double) as est,
+        coalesce(sum(case when is_strong then annual_payroll_kusd end), 0) as ap,
+        sum(case when is_strong then annual_payroll_kusd end) * 1000
+        / nullif(sum(case when is_strong then employment_reported end), 0) as wage,
+        sum(case when is_strong then lq * employment end)
+        / nullif(sum(case when is_strong then employment end), 0) as lq
     from state_cluster
     group by state_fips
 
@@ -90,6 +99,7 @@ select
     units.wage,
     units.lq
 from units
+inner join layouts on units.layout = layouts.layout
 cross join periods
 cross join outcomes
 left join levels

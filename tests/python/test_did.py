@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import statsmodels.formula.api as smf
 from cluster_resilience.estimators.did import DID_TERMS, estimate_did
-from cluster_resilience.estimators.inference import WildBootstrapOptions, wild_cluster_bootstrap
+from cluster_resilience.estimators.inference import WildBootstrapOptions
+from cluster_resilience.estimators.inference.wild_bootstrap import wild_cluster_bootstrap
 from cluster_resilience.estimators.ols import EstimationError
 from conftest import simulate_did_panel
 

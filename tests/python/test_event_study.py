@@ -17,7 +17,8 @@ from cluster_resilience.estimators.event_study import (
     event_term,
     resolve_reference_year,
 )
-from cluster_resilience.estimators.inference import WildBootstrapOptions, wild_cluster_bootstrap
+from cluster_resilience.estimators.inference import WildBootstrapOptions
+from cluster_resilience.estimators.inference.wild_bootstrap import wild_cluster_bootstrap
 from cluster_resilience.estimators.ols import EstimationError
 from cluster_resilience.runs.event_study_pipeline import (
     EVENT_STUDY_COLUMNS,

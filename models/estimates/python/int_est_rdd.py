@@ -6,8 +6,8 @@ Thin wrapper: reads mart_rdd_panel and est_run_metadata and calls
 cluster_resilience.runs.rdd.run_rdd_estimates (python/cluster_resilience/).
 """
 
-from cluster_resilience.runs.pipeline import stack_result_tables
 from cluster_resilience.runs.rdd import run_rdd_estimates
+from cluster_resilience.runs.results import stack_result_tables
 
 
 def model(dbt, session):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cluster_resilience.estimators.inference import VcovType, WildBootstrapOptions
+from cluster_resilience.estimators.inference import WildBootstrapOptions
 from cluster_resilience.estimators.ols import EstimationError, OlsResult, fit_ols
 
 DID_TERMS = ["intercept", "period", "treatment", "interaction"]
@@ -66,7 +66,7 @@ def estimate_did(
     outcome: str = "growth_rate",
     treated: str = "treated",
     period: str = "period",
-    vcov: VcovType = "iid",
+    vcov: str = "iid",
     cluster: str | None = None,
     level: float = 0.95,
     bootstrap: WildBootstrapOptions | None = None,

@@ -9,25 +9,13 @@ exp(b_k) - 1) that opened between treated and control states since the reference
 before the reference year give the pre-trend test (all pre-reference b_k = 0); years after it the
 dynamic effect of the shock.
 
-The design is built with dummies and handed to :func:`~cluster_resilience.estimators.ols.fit_ols`
- (no new
-OLS): an intercept, one dummy per state but the first, one per year but the reference year and
-one treated x year dummy per year but the reference year. With dummies, the number of parameters
-k counts the fixed effects, so the CRV1 factor G/(G-1) (n-1)/(n-k) equals statsmodels' on the
-same dummy regression (and pyfixest's with ``ssc(k_fixef="full")``).
-
-Two vcovs need more than the dummy design:
-
-* ``CRV3`` (leave-one-cluster-out jackknife): leaving out a state leaves its state dummy all
-  zero, so the dummy design is singular. The state effects are therefore absorbed by demeaning
-  y and the remaining dummies within state (Frisch-Waugh-Lovell) before calling ``fit_ols``:
-  the coefficients are identical, and because demeaning is done state by state, deleting a
-  state's demeaned rows is exactly the demeaned regression without that state. This needs every
-  state nested in one cluster (checked).
-* ``wild_bootstrap``: the CRV1 fit, then the restricted wild cluster bootstrap p-value and CI
-  (:func:`~cluster_resilience.estimators.inference.wild_cluster_bootstrap`)
-  for the event coefficients only
-  (not for the ~75 fixed-effect dummies nobody reads).
+The state effects are absorbed exactly (within sums, as the warehouse computes them in SQL; they
+count as parameters, so k includes them and CRV1's G/(G-1) (n-1)/(n-k) equals statsmodels' on
+the dummy regression, and pyfixest's with ``ssc(k_fixef="full")``); the year effects are explicit
+dummies (all years but the reference year), beside one treated x year dummy per year but the
+reference year. With states nested in the clusters, leaving a state out of the within sums is
+exactly the within regression without it (CRV3), and the wild cluster bootstrap of the within
+regression equals the dummy regression's; it is run for the event coefficients only.
 
 ``relative_year`` is event time, year - ``shock_year`` (2020): the default reference year 2019
 is relative year -1, the usual event-study normalisation. When an outcome's data stop before the
@@ -42,11 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cluster_resilience.estimators.inference import (
-    VcovType,
-    WildBootstrapOptions,
-    wild_cluster_bootstrap,
-)
+from cluster_resilience.estimators.inference import WildBootstrapOptions
 from cluster_resilience.estimators.ols import EstimationError, OlsResult, fit_ols
 
 EVENT_COEFFICIENT_COLUMNS = [
@@ -112,14 +96,6 @@ def _dummies(codes: np.ndarray, labels: list, drop) -> tuple[np.ndarray, list]:
     return matrix, keep
 
 
-def _within(matrix: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Subtract the group mean of every column (``groups``: integer codes 0..G-1)."""
-    counts = np.bincount(groups).astype(float)
-    sums = np.zeros((counts.size, matrix.shape[1]))
-    np.add.at(sums, groups, matrix)
-    return matrix - (sums / counts[:, None])[groups]
-
-
 def _check_panel(rows: pd.DataFrame, *, unit: str, time: str, treated: str, reference_year: int):
     treated_values = rows[treated].to_numpy(dtype=float)
     if not np.isin(treated_values, (0.0, 1.0)).all():
@@ -154,7 +130,7 @@ def estimate_event_study(
     treated: str = "treated",
     reference_year: int = 2019,
     shock_year: int = 2020,
-    vcov: VcovType = "CRV1",
+    vcov: str = "CRV1",
     cluster: str | None = "state_fips",
     level: float = 0.95,
     bootstrap: WildBootstrapOptions | None = None,
@@ -178,7 +154,6 @@ def estimate_event_study(
 
     year_values = rows[time].astype(int).to_numpy()
     unit_values = rows[unit].to_numpy()
-    units = sorted(pd.unique(unit_values).tolist())
     treated_values = rows[treated].to_numpy(dtype=float)
     year_dummies, _ = _dummies(year_values.astype(object), years, reference_year)
     year_names = [f"year_{year}" for year in event_years]
@@ -186,47 +161,21 @@ def estimate_event_study(
     event_names = [event_term(year) for year in event_years]
     response = rows[outcome].to_numpy(dtype=float)
     cluster_ids = rows[cluster].to_numpy() if clustered else None
-
-    if vcov in ("CRV3", "wild_bootstrap"):
+    if clustered:
         unit_codes = np.unique(unit_values, return_inverse=True)[1].reshape(-1)
         if pd.Series(cluster_ids).groupby(unit_codes).nunique().max() > 1:
             raise EstimationError(
                 f"vcov={vcov!r} absorbs the {unit!r} effects and needs {unit!r} nested in "
                 f"{cluster!r}"
             )
-        within_design = _within(np.column_stack([year_dummies, events]), unit_codes)
-        within_response = _within(response[:, None], unit_codes)[:, 0]
-    if vcov == "CRV3":
-        result = fit_ols(
-            within_response, within_design, vcov="CRV3", cluster=cluster_ids,
-            terms=year_names + event_names, level=level, has_intercept=False,
-        )
-    else:
-        state_dummies, kept_units = _dummies(unit_values.astype(object), units, units[0])
-        design = np.column_stack([np.ones(len(rows)), state_dummies, year_dummies, events])
-        names = ["intercept", *[f"{unit}_{u}" for u in kept_units], *year_names, *event_names]
-        result = fit_ols(
-            response, design, vcov="CRV1" if vcov == "wild_bootstrap" else vcov,
-            cluster=cluster_ids, terms=names, level=level,
-        )
-
+    # The unit effects are absorbed exactly (within sums; they count in the degrees of freedom),
+    # as the warehouse computes them in SQL; the year effects stay explicit dummies.
+    result = fit_ols(
+        response, np.column_stack([year_dummies, events]), vcov=vcov, cluster=cluster_ids,
+        terms=year_names + event_names, level=level, absorb=unit_values, bootstrap=bootstrap,
+        bootstrap_terms=event_names,
+    )
     table = result.tidy().set_index("term").loc[event_names].reset_index()
-    if vcov == "wild_bootstrap":
-        # Bootstrapped on the state-demeaned design: with states nested in clusters, the
-        # restricted residuals, the bootstrap samples and every t* equal the dummy regression's
-        # up to the common factor sqrt(ssc), which cancels in |t*| >= |t|. Same p-values and CIs
-        # as bootstrapping the dummy design, at a fraction of the cost.
-        options = bootstrap or WildBootstrapOptions()
-        codes = np.unique(cluster_ids, return_inverse=True)[1].reshape(-1)
-        within_terms = year_names + event_names
-        for position, term in enumerate(event_names):
-            inference = wild_cluster_bootstrap(
-                within_response, within_design, codes, within_terms.index(term),
-                options=options, level=level,
-            )
-            table.loc[position, ["p_value", "conf_low", "conf_high"]] = (
-                inference.p_value, inference.conf_low, inference.conf_high,
-            )
     table.insert(0, "relative_year", [year - shock_year for year in event_years])
     table.insert(0, "year", event_years)
     table.insert(0, "reference_year", reference_year)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cluster_resilience.estimators.did import ModelEstimate, _require_columns, tidy_estimate
-from cluster_resilience.estimators.inference import VcovType, WildBootstrapOptions
+from cluster_resilience.estimators.inference import WildBootstrapOptions
 from cluster_resilience.estimators.ols import EstimationError, fit_ols
 
 PAPER_FACTORS = ["qp", "est", "ap", "wage", "lq"]
@@ -23,7 +23,7 @@ def estimate_factors(
     *,
     outcome: str = "outcome_value",
     factors: list[str] | None = None,
-    vcov: VcovType = "iid",
+    vcov: str = "iid",
     cluster: str | None = None,
     level: float = 0.95,
     bootstrap: WildBootstrapOptions | None = None,

@@ -1,81 +1,69 @@
-"""Named estimation specifications: which variance estimator, clustered by what.
-
-A spec is the unit analysts compare side by side in the estimate tables (column ``spec``). The
-names here are the allowed values of the dbt var ``specs`` (macros/validate_vars.sql checks the
-same list; tests/python/test_specs.py proves the two lists agree).
-"""
+"""Specifications from the registry seed ``seeds/specs.csv``: which inference method, clustered
+by what, with which bootstrap weights. The seed is the only list of specs; this module turns its
+rows into :class:`Spec` objects and checks them against the inference methods that exist
+(:mod:`cluster_resilience.estimators.inference`), naming the seed row when one is wrong."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cluster_resilience.estimators.inference import VcovType, WeightsType, validate_vcov
+import pandas as pd
+
+from cluster_resilience.estimators.inference import CLUSTERED, METHODS
+
+WEIGHTS = ("rademacher", "webb")
 
 
 @dataclass(frozen=True)
 class Spec:
-    """One specification: a name, the vcov, the cluster column and a sentence for the docs."""
+    """One specification: a name, the inference method, the cluster column and bootstrap
+    weights (wild bootstrap only)."""
 
     name: str
-    vcov: VcovType
-    cluster: str | None
-    description: str
-    weights: WeightsType = "rademacher"
+    inference: str
+    cluster_by: str | None
+    weights: str
+    label: str = ""
 
     def __post_init__(self) -> None:
-        validate_vcov(self.vcov)
-        if self.vcov in ("CRV1", "CRV3", "wild_bootstrap") and self.cluster is None:
-            raise ValueError(f"spec {self.name!r}: vcov {self.vcov!r} needs a cluster column")
+        where = f"seeds/specs.csv, spec {self.name!r}"
+        if self.inference not in METHODS:
+            raise ValueError(
+                f"{where}: inference {self.inference!r} is not a method; available: "
+                f"{sorted(METHODS)} (one module each in "
+                "python/cluster_resilience/estimators/inference/)"
+            )
+        if self.inference in CLUSTERED and not self.cluster_by:
+            raise ValueError(f"{where}: inference {self.inference!r} needs cluster_by")
+        if self.inference == "wild_bootstrap" and self.weights not in WEIGHTS:
+            raise ValueError(
+                f"{where}: bootstrap_weights must be one of {list(WEIGHTS)}, got {self.weights!r}"
+            )
 
 
-SPECS: dict[str, Spec] = {
-    spec.name: spec
-    for spec in (
-        Spec(
-            "paper",
-            "iid",
-            None,
-            "The paper's estimator: plain OLS with classical (iid) standard errors.",
-        ),
-        Spec(
-            "state_hc1",
-            "HC1",
-            None,
-            "Same formula; heteroskedasticity-robust HC1 errors (still ignores repeated rows).",
-        ),
-        Spec(
-            "state_clustered",
-            "CRV1",
-            "state_fips",
-            "Same formula; CRV1 errors clustered by state, t(G-1) inference.",
-        ),
-        Spec(
-            "state_crv3",
-            "CRV3",
-            "state_fips",
-            "Same formula; CRV3 leave-one-state-out jackknife errors, t(G-1) inference.",
-        ),
-        Spec(
-            "state_wild_bootstrap",
-            "wild_bootstrap",
-            "state_fips",
-            "Same formula; CRV1 errors with restricted wild cluster bootstrap-t p-values and "
-            "CIs (Rademacher weights, by state).",
-        ),
-        Spec(
-            "state_wild_bootstrap_webb",
-            "wild_bootstrap",
-            "state_fips",
-            "As state_wild_bootstrap with Webb six-point weights.",
-            weights="webb",
-        ),
-    )
-}
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value).strip()
 
 
-def get_spec(name: str) -> Spec:
-    """The spec called ``name``; a clear error listing the allowed names otherwise."""
-    try:
-        return SPECS[name]
-    except KeyError:
-        raise ValueError(f"unknown spec {name!r}; allowed specs: {sorted(SPECS)}") from None
+def specs_from_registry(registry: pd.DataFrame) -> list[Spec]:
+    """The specs of the registry seed, in display order."""
+    required = {"spec", "inference", "cluster_by", "bootstrap_weights"}
+    missing = required - set(registry.columns)
+    if missing:
+        raise ValueError(f"seeds/specs.csv lacks column(s) {sorted(missing)}")
+    if "display_order" in registry.columns:
+        registry = registry.sort_values(["display_order", "spec"])
+    specs = [
+        Spec(
+            name=_text(row["spec"]),
+            inference=_text(row["inference"]),
+            cluster_by=_text(row["cluster_by"]) or None,
+            weights=_text(row["bootstrap_weights"]) or "rademacher",
+            label=_text(row.get("label")),
+        )
+        for _, row in registry.iterrows()
+    ]
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"seeds/specs.csv repeats a spec name: {names}")
+    return specs

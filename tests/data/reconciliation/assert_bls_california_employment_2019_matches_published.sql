@@ -1,7 +1,7 @@
 -- Reconciliation: California total nonfarm employment, 2019 annual average, thousands.
 -- Published figure: 17,430.4 thousand, BLS Current Employment Statistics (State and Area),
 -- series SMU06000000000000001 (total nonfarm, all employees, not seasonally adjusted), annual
--- average 2019. Checked in the mart analysts read (fct_state_year.employment) and in its
+-- average 2019. Checked in the mart analysts read (fct_state_outcome_year, outcome employment) and in its
 -- staging source (stg_bls__state_employment, industry 00000000).
 -- Returns a row per place the figure is missing or differs by more than 0.05 thousand.
 with
@@ -14,8 +14,9 @@ published as (
 
 mart as (
 
-    select state_fips, year, employment as employment_thousands
-    from {{ ref('fct_state_year') }}
+    select state_fips, year, value as employment_thousands
+    from {{ ref('fct_state_outcome_year') }}
+    where outcome = 'employment'
 
 ),
 
@@ -30,7 +31,7 @@ staged as (
 compared as (
 
     select
-        'fct_state_year' as checked_model,
+        'fct_state_outcome_year' as checked_model,
         published.state_fips,
         published.year,
         published.published_employment_thousands,

@@ -1,7 +1,7 @@
 -- Reconciliation: Texas exports 2018, all commodities, origin of movement.
 -- Published figure: $315.8 billion, U.S. Census Bureau, state exports by origin of movement
 -- (USA Trade / intltrade statenaics ALL_VAL_YR, NAICS total), 2018. The shipped file gives
--- $315,834,671,835, i.e. 315,834.7 $M in fct_state_year.exports (unit: millions of dollars).
+-- $315,834,671,835, i.e. 315,834.7 $M in fct_state_outcome_year (outcome exports) (unit: millions of dollars).
 -- The published figure is rounded to $0.1 billion, so the warehouse must lie in
 -- [315,750, 315,850) $M. Also checks that the staging value in dollars converts to the mart.
 -- Returns a row when the figure is missing, outside the band, or the unit conversion is off.
@@ -19,8 +19,9 @@ published as (
 
 mart as (
 
-    select state_fips, year, exports as exports_musd
-    from {{ ref('fct_state_year') }}
+    select state_fips, year, value as exports_musd
+    from {{ ref('fct_state_outcome_year') }}
+    where outcome = 'exports'
 
 ),
 

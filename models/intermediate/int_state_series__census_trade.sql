@@ -1,13 +1,13 @@
--- One row per state (50 + DC), year and trade outcome, millions of dollars:
--- exports / imports = all commodities; exports_manu / imports_manu = NAICS 31 + 32 + 33
--- (NULL unless all three are published).
+-- One row per state (50 + DC), trade flow (source exports / imports), series and year, millions of
+-- dollars: the Census trade feed of the outcome registry. Series 'all' = all commodities
+-- (NAICS '-'); 'manufactures' = NAICS 31 + 32 + 33 (NULL unless all three are published).
 with
 
 trade as (
 
-    select * from {{ ref('stg_census_trade__state_exports') }}
+    select 'census_trade.state_exports' as source, * from {{ ref('stg_census_trade__state_exports') }}
     union all
-    select * from {{ ref('stg_census_trade__state_imports') }}
+    select 'census_trade.state_imports' as source, * from {{ ref('stg_census_trade__state_imports') }}
 
 ),
 
@@ -20,9 +20,10 @@ states as (
 all_commodities as (
 
     select
+        source,
         state_name,
         year,
-        trade_flow as outcome,
+        'all' as series_code,
         value_usd / 1e6 as value,
         suppression_code,
         source_table,
@@ -35,16 +36,17 @@ all_commodities as (
 manufactures as (
 
     select
+        source,
         state_name,
         year,
-        trade_flow || '_manu' as outcome,
+        'manufactures' as series_code,
         case when count(value_usd) = 3 then sum(value_usd) / 1e6 end as value,
         max(suppression_code) as suppression_code,
-        any_value(source_table) as source_table,
-        any_value(vintage) as vintage
+        min(source_table) as source_table,
+        min(vintage) as vintage
     from trade
     where naics_code in ('31', '32', '33')
-    group by state_name, year, trade_flow
+    group by source, state_name, year
 
 ),
 
@@ -57,9 +59,10 @@ unioned as (
 )
 
 select
+    unioned.source,
     states.state_fips,
     unioned.year,
-    unioned.outcome,
+    unioned.series_code,
     unioned.value,
     unioned.suppression_code,
     unioned.source_table,

@@ -1,12 +1,11 @@
--- One row per state (50 + DC), year and BLS outcome (employment = total nonfarm,
--- employment_manu = manufacturing), thousands, annual averages.
+-- One row per state (50 + DC), CES industry and year: the BLS feed of the outcome registry
+-- (series_code = the 8-digit CES industry code), all employees in thousands, annual averages.
 with
 
 ces as (
 
     select * from {{ ref('stg_bls__state_employment') }}
     where data_type_code = '01'
-        and industry_code in ('00000000', '30000000')
 
 ),
 
@@ -17,9 +16,10 @@ states as (
 )
 
 select
+    'bls.ces_state_annual' as source,
     ces.state_fips,
     ces.year,
-    case ces.industry_code when '00000000' then 'employment' else 'employment_manu' end as outcome,
+    ces.industry_code as series_code,
     ces.employment_thousands as value,
     ces.suppression_code,
     ces.source_table,

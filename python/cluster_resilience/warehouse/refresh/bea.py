@@ -17,12 +17,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from pathlib import Path
 
 from .base import RefreshContext, Source
 from .client import AgencyClient
-from .files import Output, RefreshError
+from .files import Output, RefreshError, checked_zip
 
 ZIP_URL = "https://apps.bea.gov/regional/zip/SAGDP.zip"
 # dbt source -> BEA table (the member name may carry an "N" after it, as older releases did)
@@ -112,17 +111,7 @@ class BeaGdpByState(Source):
     def fetch(self, context: RefreshContext, client: AgencyClient) -> list[Output]:
         body = context.workdir / "SAGDP.zip"
         request = client.download(ZIP_URL, body)
-        try:
-            archive = zipfile.ZipFile(body)
-        except zipfile.BadZipFile as error:
-            raise RefreshError(f"{request.url}: not a zip archive ({error})") from None
-        with archive:
-            try:
-                broken = archive.testzip()
-            except (zipfile.BadZipFile, EOFError, OSError) as error:
-                raise RefreshError(f"{request.url}: damaged zip ({error})") from None
-            if broken is not None:
-                raise RefreshError(f"{request.url}: member {broken} fails its CRC check")
+        with checked_zip(body, request.url) as archive:
             members = select_members(archive.namelist())
             outputs = []
             for dbt_source, table in TABLES.items():

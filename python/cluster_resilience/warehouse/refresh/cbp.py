@@ -28,13 +28,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from .base import RefreshContext, Source, first_year_of, load_states
 from .client import AgencyClient, Fetch
-from .files import CsvLayout, Output, RefreshError, merge_years, read_rows
+from .files import CsvLayout, Output, RefreshError, checked_zip, merge_years, read_rows
 
 URL = "https://www2.census.gov/programs-surveys/cbp/datasets/{year}/cbp{yy}{geo}.zip"
 NOT_PUBLISHED = 404
@@ -85,17 +84,7 @@ def naics_level(code: str) -> tuple[str, str] | None:
 
 def read_cbp_member(body: Path, year: int, geo: str, url: str) -> list[dict[str, str]]:
     """The rows (all legal forms) of the one text file in a CBP zip, lower-case column names."""
-    try:
-        archive = zipfile.ZipFile(body)
-    except zipfile.BadZipFile as error:
-        raise RefreshError(f"{url}: not a zip archive ({error})") from None
-    with archive:
-        try:
-            broken = archive.testzip()
-        except (zipfile.BadZipFile, EOFError, OSError) as error:
-            raise RefreshError(f"{url}: damaged zip ({error})") from None
-        if broken is not None:
-            raise RefreshError(f"{url}: member {broken} fails its CRC check")
+    with checked_zip(body, url) as archive:
         wanted = f"cbp{year % 100:02d}{geo}.txt"
         members = [name for name in archive.namelist() if Path(name).name.lower() == wanted]
         if len(members) != 1:

@@ -235,12 +235,12 @@ class AgencyClient:
                     handle.write(chunk)
                     size += len(chunk)
             declared = response.headers.get("Content-Length")
-            if declared is not None and declared.isdigit():
-                if response.num_bytes_downloaded != int(declared):
-                    raise _Retryable(
-                        f"{shown}: body incomplete: {response.num_bytes_downloaded} of "
-                        f"{declared} bytes (Content-Length)"
-                    )
+            encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+            received = response.num_bytes_downloaded if encoded else size
+            if declared is not None and declared.isdigit() and received != int(declared):
+                raise _Retryable(
+                    f"{shown}: body incomplete: {received} of {declared} bytes (Content-Length)"
+                )
             location = response.headers.get("Location")
             return Fetch(
                 url=shown,
@@ -258,7 +258,7 @@ class AgencyClient:
         if isinstance(error, _Retryable) and error.retry_after is not None:
             return min(error.retry_after, self.policy.max_retry_after)
         backoff = wait_exponential_jitter(
-            initial=self.policy.initial_wait, max=self.policy.max_wait,
+            multiplier=self.policy.initial_wait, max=self.policy.max_wait,
             jitter=self.policy.initial_wait,
         )
         return backoff(state)

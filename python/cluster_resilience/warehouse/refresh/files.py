@@ -21,6 +21,8 @@ import hashlib
 import io
 import os
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +93,24 @@ class Targets:
             if candidate.exists():
                 return candidate
         return None
+
+
+def checked_zip(path: Path, url: str) -> zipfile.ZipFile:
+    """Open a downloaded zip after checking every member's CRC: a damaged archive is a
+    RefreshError naming the URL, never a half-read file."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise RefreshError(f"{url}: not a zip archive ({error})") from None
+    try:
+        broken = archive.testzip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        archive.close()
+        raise RefreshError(f"{url}: damaged zip ({error})") from None
+    if broken is not None:
+        archive.close()
+        raise RefreshError(f"{url}: member {broken} fails its CRC check")
+    return archive
 
 
 # ----------------------------------------------------------------------------- atomic writes

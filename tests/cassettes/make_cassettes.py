@@ -6,6 +6,7 @@ tests/cassettes/README.md and docs/data_refresh.md), and saved in vcrpy's casset
 
     .venv/bin/python tests/cassettes/make_cassettes.py            # the committed small set
     .venv/bin/python tests/cassettes/make_cassettes.py --full --out DIR   # every shipped row
+    .venv/bin/python tests/cassettes/make_cassettes.py --record-real bea --out DIR  # real, network
 
 The small set (the default) covers a few states (``SUBSET``) and is what the unit tests replay
 against a matching mini project (``make_mini_project``). ``--full`` covers every shipped row;
@@ -26,15 +27,25 @@ import gzip
 import io
 import json
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import vcr
 from cluster_resilience.warehouse.raw_checks.sources import discover_sources
 from cluster_resilience.warehouse.raw_checks.suites import TERRITORIES
-from cluster_resilience.warehouse.refresh import bea, bls, cbp, census_trade, uscm
+from cluster_resilience.warehouse.refresh import (
+    REDACTED,
+    bea,
+    bls,
+    cbp,
+    census_trade,
+    run_refresh,
+    uscm,
+)
 from vcr.request import Request
 from vcr.serialize import serialize
 from vcr.serializers import yamlserializer
@@ -132,8 +143,8 @@ def bea_csv(path: Path, scope: Scope) -> bytes:
             kept.append(line)  # footer
             continue
         area = row[0].strip().strip('"')
-        if area == "00000" or scope.has_state(area[:2]) and area.endswith("000") \
-                and not area.startswith("9"):
+        if scope.states is None or area == "00000" or area[:2] in scope.states \
+                and area.endswith("000"):
             kept.append(line)
     return b"".join(kept)
 
@@ -416,13 +427,40 @@ def make_cassettes(out: Path, scope: Scope, project: Path = PROJECT) -> list[Pat
     return written
 
 
+def record_real(out: Path, sources: list[str], project: Path = PROJECT) -> list[Path]:
+    """Record REAL responses (network, and CENSUS_API_KEY / CLUSTER_REFRESH_CONTACT set): run
+    the refresh of each source into a scratch copy of data/raw under vcrpy in record mode
+    "all", keys filtered to REDACTED. For inspection and new tests; not drop-in replacements
+    for the synthesised cassettes, whose tests compare against the shipped vintage."""
+    recorder = vcr.VCR(record_mode="all", filter_query_parameters=[("key", REDACTED)],
+                       decode_compressed_response=False)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="refresh-record-") as scratch:
+        for source in sources:
+            path = out / f"{source}.recorded.yaml"
+            with recorder.use_cassette(str(path)):
+                report = run_refresh(project_dir=project, out_dir=Path(scratch),
+                                     sources=[source])
+            print(f"{source}: written {len(report.written)}, failed {report.failed}, "
+                  f"skipped {report.skipped}")
+            written.append(path)
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="every shipped row (for the e2e)")
     parser.add_argument("--out", type=Path, default=HERE)
     parser.add_argument("--project-dir", type=Path, default=PROJECT)
+    parser.add_argument("--record-real", action="append", choices=list(BUILDERS),
+                        help="record the real agency responses of a source (network; repeatable)"
+                             " into --out as <source>.recorded.yaml")
     args = parser.parse_args()
-    for path in make_cassettes(args.out, FULL if args.full else SUBSET, args.project_dir):
+    if args.record_real:
+        paths = record_real(args.out, args.record_real, args.project_dir)
+    else:
+        paths = make_cassettes(args.out, FULL if args.full else SUBSET, args.project_dir)
+    for path in paths:
         print(f"{path}: {path.stat().st_size:,} bytes")
 
 

@@ -19,6 +19,7 @@ import re
 import shutil
 import socket
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -427,13 +428,18 @@ def test_refreshing_the_shipped_years_from_full_cassettes_builds_and_publishes(t
         ".venv", "target", "warehouse", ".git", "logs", "exports", "dbt_packages",
         "__pycache__", ".pytest_cache", ".ruff_cache", "*.duckdb*"))
     cassettes = tmp_path / "cassettes"
+    started = time.perf_counter()
     generator.make_cassettes(cassettes, generator.FULL, project)
+    made = time.perf_counter()
     recorder = vcr.VCR(**VCR_CONFIG)
     for source in ("bea", "bls", "census_trade", "cbp", "uscm"):
         with recorder.use_cassette(str(cassettes / f"{source}.yaml")) as cassette:
             report = refresh(project, [source])
             assert report.ok and report.written, (source, report.failed, report.skipped)
             assert cassette.all_played, source
+    refreshed = time.perf_counter()
+    print(f"full cassettes made in {made - started:.1f} s, refresh replayed in "
+          f"{refreshed - made:.1f} s")
     files = manifest_of(project)["files"]
     assert {item["dbt_source"] for item in files.values()} == {
         "bea.sagdp2n", "bea.sagdp9n", "bls.ces_state_annual", "census_trade.state_exports",
@@ -450,13 +456,14 @@ def test_refreshing_the_shipped_years_from_full_cassettes_builds_and_publishes(t
     previous = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
     try:
-        build_warehouse(project_dir=project, published=published, echo_dbt=False)
+        seconds = build_warehouse(project_dir=project, published=published, echo_dbt=False)
     finally:
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    print(f"built and published the refreshed copy in {seconds:.1f} s")
     import duckdb
 
     with duckdb.connect(str(published), read_only=True) as connection:

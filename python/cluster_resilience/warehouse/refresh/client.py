@@ -20,7 +20,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -277,9 +277,3 @@ def user_agent(contact: str | None, version: str) -> str:
     agent = f"cluster-resilience-refresh/{version}"
     return f"{agent} (+{contact})" if contact else agent
 
-
-def first_line_matching(lines: Iterable[str], pattern: re.Pattern[str]) -> str | None:
-    for line in lines:
-        if pattern.search(line):
-            return line.strip()
-    return None

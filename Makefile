@@ -63,6 +63,20 @@ DASHBOARD_PORT ?= 8050
 dashboard: $(STAMP)
 	$(BIN)/python dashboard/app.py --warehouse $(WAREHOUSE) --port $(DASHBOARD_PORT)
 
+## refresh: download newer agency releases into data/raw/ with refresh_manifest.json (network;
+## optional: `make build` never fetches). Needs CENSUS_API_KEY (Census trade) and
+## CLUSTER_REFRESH_CONTACT (an e-mail for the User-Agent, BLS); see docs/data_refresh.md.
+## Options: REFRESH_ARGS='--source bea --dry-run' (also --years 2019-2023, --out DIR)
+REFRESH_ARGS ?=
+REFRESH_STAMP := $(VENV)/.refresh-installed
+$(REFRESH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[refresh]'
+	touch $(REFRESH_STAMP)
+
+.PHONY: refresh
+refresh: $(REFRESH_STAMP)
+	$(BIN)/python -m cluster_resilience.warehouse.refresh $(REFRESH_ARGS)
+
 clean:
 	rm -rf target logs
 

@@ -72,6 +72,9 @@
 
     {{ _check_int('growth_horizon_years', var('growth_horizon_years'), 1, 5) }}
     {{ _check_int('min_states_per_period', var('min_states_per_period'), 2, 51) }}
+    {{ _check_number('anomaly_mad_threshold', var('anomaly_mad_threshold'), 0, low_open=true) }}
+    {{ _check_number('anomaly_repeat_mad_threshold', var('anomaly_repeat_mad_threshold'), 0) }}
+    {{ _check_int('anomaly_repeat_min_digits', var('anomaly_repeat_min_digits'), 1, 17) }}
     {{ _check_int('bootstrap_reps', var('bootstrap_reps'), 99, 99999) }}
     {{ _check_int('bootstrap_seed', var('bootstrap_seed'), 0, 4294967295) }}
     {{ _check_number('uscm_strong_lq_percentile', var('uscm_strong_lq_percentile'), 0, 1, low_open=true, high_open=true) }}

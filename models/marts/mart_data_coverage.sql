@@ -41,18 +41,30 @@ years as (
 
 ),
 
+anomalies as (
+
+    select outcome, year, count(*) as n_anomalies
+    from {{ ref('mart_data_anomalies') }}
+    group by outcome, year
+
+),
+
 by_year as (
 
     select
         outcomes.outcome,
         years.year,
         count(state_years.value) as n_states_with_value,
-        count(state_years.growth_rate) as n_states_with_growth
+        count(state_years.growth_rate) as n_states_with_growth,
+        coalesce(max(anomalies.n_anomalies), 0) as n_anomalies
     from outcomes
     cross join years
     left join state_years
         on outcomes.outcome = state_years.outcome
             and years.year = state_years.year
+    left join anomalies
+        on outcomes.outcome = anomalies.outcome
+            and years.year = anomalies.year
     group by outcomes.outcome, years.year
 
 ),
@@ -106,6 +118,7 @@ select
     cast(null as {{ dbt.type_string() }}) as window_name,
     n_states_with_value,
     n_states_with_growth,
+    n_anomalies,
     cast(null as bigint) as n_states_pre,
     cast(null as bigint) as n_states_post,
     cast(null as bigint) as n_states_level_pre,
@@ -124,6 +137,7 @@ select
     window_name,
     cast(null as bigint) as n_states_with_value,
     cast(null as bigint) as n_states_with_growth,
+    cast(null as bigint) as n_anomalies,
     n_states_pre,
     n_states_post,
     n_states_level_pre,

@@ -1,5 +1,6 @@
 """Event study: agreement with statsmodels and pyfixest, planted effects and pre-trends, the
-reference-year fallback, the pipeline, and the real warehouse (e2e).
+reference-year fallback, the wild bootstrap, and the real warehouse (e2e: the in-engine
+estimates equal this module's array path on the warehouse's own panel).
 
 Every panel here is SYNTHETIC (seeded simulations), except the e2e tests, which read the
 warehouse built from the real shipped files.
@@ -12,19 +13,12 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 from cluster_resilience.estimators.event_study import (
-    EVENT_COEFFICIENT_COLUMNS,
     estimate_event_study,
-    event_term,
     resolve_reference_year,
 )
 from cluster_resilience.estimators.inference import WildBootstrapOptions
 from cluster_resilience.estimators.inference.wild_bootstrap import wild_cluster_bootstrap
 from cluster_resilience.estimators.ols import EstimationError
-from cluster_resilience.runs.event_study_pipeline import (
-    EVENT_STUDY_COLUMNS,
-    PRETREND_COLUMNS,
-    run_event_study_estimates,
-)
 
 YEARS = list(range(2008, 2023))
 
@@ -205,8 +199,10 @@ def test_bootstrap_on_the_demeaned_design_equals_the_dummy_design(rng):
         axis=1,
     ).to_numpy()
     codes = np.unique(panel["state_fips"], return_inverse=True)[1]
+    n_states, event_years = panel["state_fips"].nunique(), [2016, 2017, 2018, 2020, 2021, 2022]
     for position, year in enumerate((2016, 2021)):
-        index = crv1.result.terms.index(event_term(year))
+        # intercept, state dummies, year dummies, then the treated x year dummies
+        index = 1 + (n_states - 1) + len(event_years) + event_years.index(year)
         reference = wild_cluster_bootstrap(
             panel["log_value"].to_numpy(), design, codes, index, options=options
         )
@@ -214,35 +210,6 @@ def test_bootstrap_on_the_demeaned_design_equals_the_dummy_design(rng):
         assert row["p_value"] == pytest.approx(reference.p_value, abs=1e-12), position
         assert row["conf_low"] == pytest.approx(reference.conf_low, abs=1e-5 * row["std_error"])
         assert row["conf_high"] == pytest.approx(reference.conf_high, abs=1e-5 * row["std_error"])
-
-
-def test_pipeline_runs_every_outcome_on_its_span(rng):
-    long = simulate_event_panel(rng, n_states=20).assign(outcome="gdp")
-    short = simulate_event_panel(rng, n_states=20, years=list(range(2013, 2019)))
-    panel = pd.concat([long, short.assign(outcome="exports")], ignore_index=True).assign(
-        treatment_rule="strong_share_above_median"
-    )
-    specs = ["paper", "state_hc1", "state_clustered", "state_crv3", "state_wild_bootstrap"]
-    coefficients, pretrend = run_event_study_estimates(
-        panel, specs, WildBootstrapOptions(reps=99)
-    )
-    assert list(coefficients.columns) == EVENT_STUDY_COLUMNS
-    assert list(pretrend.columns) == PRETREND_COLUMNS
-    assert set(coefficients["spec"]) == set(specs[:4])  # bootstrap specs skipped by default
-    references = coefficients.groupby("outcome")["reference_year"].unique()
-    assert references["gdp"].tolist() == [2019] and references["exports"].tolist() == [2018]
-    assert not (coefficients["year"] == coefficients["reference_year"]).any()
-    assert len(coefficients) == 4 * (len(YEARS) - 1 + 5)
-    assert pretrend.set_index(["spec", "outcome"]).loc[("paper", "exports"), "n_pre_years"] == 5
-    assert pretrend["n_clusters"].isna().sum() == 4  # paper and state_hc1, two outcomes
-    assert pretrend["p_value"].between(0, 1).all()
-    assert set(EVENT_COEFFICIENT_COLUMNS) <= set(coefficients.columns)
-
-    with_bootstrap, pretrend_bootstrap = run_event_study_estimates(
-        panel[panel["outcome"] == "exports"], ["state_wild_bootstrap"],
-        WildBootstrapOptions(reps=99), include_bootstrap=True,
-    )
-    assert len(with_bootstrap) == 5 and pretrend_bootstrap.empty
 
 
 @pytest.mark.e2e
@@ -277,22 +244,46 @@ def test_warehouse_event_study_tables(built_warehouse):
         ).fetchone()
         assert bad[0] == 0 and bad[1] >= 3 and bad[2] > 0
 
-        mart = connection.execute(
-            """
-            select * from mart_event_study_panel
-            where outcome = 'gdp' and treatment_rule = (
-                select state_treatment_rule from est_run_metadata)
-            """
-        ).df()
-        reference, _ = _statsmodels_fit(mart, clustered=True)
-        stored = connection.execute(
-            """
-            select estimate, std_error from est_event_study
-            where outcome = 'gdp' and spec = 'state_clustered' and year = 2020
-              and treatment_rule = (select state_treatment_rule from est_run_metadata)
-            """
+        # The in-engine estimates (SQL moments, state effects absorbed in SQL) equal this
+        # module's array path and statsmodels' dummy regression on the warehouse's own panel,
+        # for every spec, a binary and a continuous rule and two outcomes.
+        for rule, outcome in (("strong_share_above_median", "gdp"),
+                              ("strong_share", "cbp_employment")):
+            mart = connection.execute(
+                "select * from mart_event_study_panel where outcome = ? and treatment_rule = ?",
+                [outcome, rule],
+            ).df().rename(columns={"treatment_value": "treated"})
+            if rule == "strong_share_above_median":
+                reference, _ = _statsmodels_fit(mart, clustered=True)
+                stored = connection.execute(
+                    """
+                    select estimate, std_error from est_event_study
+                    where outcome = ? and spec = 'state_clustered' and year = 2020
+                      and treatment_rule = ?
+                    """, [outcome, rule],
+                ).fetchone()
+                assert stored[0] == pytest.approx(reference.params["ev2020"], rel=1e-8)
+                assert stored[1] == pytest.approx(reference.bse["ev2020"], rel=1e-8)
+            for spec, vcov in (("paper", "iid"), ("state_hc1", "HC1"),
+                               ("state_clustered", "CRV1"), ("state_crv3", "CRV3")):
+                ours = estimate_event_study(
+                    mart.assign(treated=mart["treated"]), vcov=vcov,
+                    reference_year=int(mart["reference_year"].iloc[0]), check_binary=False,
+                ).coefficients.set_index("year")
+                stored = connection.execute(
+                    "select year, estimate, std_error, p_value from est_event_study "
+                    "where outcome = ? and treatment_rule = ? and spec = ? order by year",
+                    [outcome, rule, spec],
+                ).df().set_index("year")
+                for column in ("estimate", "std_error", "p_value"):
+                    np.testing.assert_allclose(
+                        stored[column], ours.loc[stored.index, column], rtol=1e-8, atol=1e-12,
+                        err_msg=f"{rule} {outcome} {spec} {column}",
+                    )
+        bootstrap = connection.execute(
+            "select count(*), count(distinct spec) from est_event_study "
+            "where vcov_type = 'wild_bootstrap'"
         ).fetchone()
-        assert stored[0] == pytest.approx(reference.params["ev2020"], rel=1e-8)
-        assert stored[1] == pytest.approx(reference.bse["ev2020"], rel=1e-8)
+        assert bootstrap[0] > 0 and bootstrap[1] == 2  # Rademacher and Webb
     finally:
         connection.close()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from cluster_resilience.estimators.factors import PAPER_FACTORS, estimate_factors
+from cluster_resilience.estimators.factors import estimate_factors
 from cluster_resilience.estimators.ols import EstimationError
+
+with open(Path(__file__).resolve().parents[2] / "seeds" / "factors.csv", newline="") as _handle:
+    PAPER_FACTORS = [row["factor"] for row in csv.DictReader(_handle)]
 
 
 @pytest.fixture
@@ -32,12 +38,13 @@ def factor_panel(rng):
 
 @pytest.mark.parametrize("vcov", ["iid", "HC1", "CRV1"])
 def test_factors_match_statsmodels(factor_panel, vcov):
-    formula = "outcome_value ~ qp + est + ap + wage + lq"
+    formula = "outcome_value ~ " + " + ".join(PAPER_FACTORS)
     kwargs = {"iid": {}, "HC1": {"cov_type": "HC1"}, "CRV1": {
         "cov_type": "cluster", "cov_kwds": {"groups": factor_panel["state_fips"].astype(int)}}}
     reference = smf.ols(formula, data=factor_panel).fit(use_t=True, **kwargs[vcov])
     ours = estimate_factors(
-        factor_panel, vcov=vcov, cluster="state_fips" if vcov == "CRV1" else None
+        factor_panel, factors=PAPER_FACTORS, vcov=vcov,
+        cluster="state_fips" if vcov == "CRV1" else None,
     )
     table = ours.coefficients.set_index("term")
     names = ["Intercept", *PAPER_FACTORS]
@@ -51,7 +58,7 @@ def test_factors_match_statsmodels(factor_panel, vcov):
 def test_rows_missing_a_factor_are_dropped(factor_panel):
     panel = factor_panel.copy()
     panel.loc[panel.index[:5], "wage"] = np.nan
-    assert estimate_factors(panel).fit["n_obs"] == len(panel) - 5
+    assert estimate_factors(panel, factors=PAPER_FACTORS).fit["n_obs"] == len(panel) - 5
 
 
 def test_unknown_factor_is_named(factor_panel):

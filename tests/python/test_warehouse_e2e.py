@@ -22,8 +22,8 @@ def test_every_estimable_window_has_paper_and_clustered_rows(warehouse):
             select window_name, outcome from mart_data_coverage
             where coverage_level = 'window' and is_estimable_did
         ),
-        specs as (select unnest(['paper', 'state_clustered']) as spec),
-        layouts as (select unnest(['paper', 'state']) as layout)
+        specs as (select spec from reference.specs where spec in ('paper', 'state_clustered')),
+        layouts as (select layout from reference.layouts where used_by_did)
         select estimable.*, specs.spec, layouts.layout
         from estimable cross join specs cross join layouts
         where not exists (
@@ -79,25 +79,54 @@ def test_estimates_carry_run_metadata(warehouse):
     assert row == (0, 1)
 
 
-def test_estimates_equal_a_fresh_statsmodels_fit_on_the_mart(warehouse):
+@pytest.mark.parametrize(
+    ("layout", "rule"),
+    [("state", "strong_share_above_median"), ("state", "strong_share"),
+     ("paper", "uscm_strong_b"), ("paper_traded", "rule_p75_sql")],
+)
+def test_in_engine_estimates_equal_the_array_path_and_statsmodels_on_the_mart(
+    warehouse, layout, rule
+):
+    """The DID computed in SQL (cells, moments) and Python (solve, inference) equals the array
+    path (estimate_did on the mart's rows, itself checked against statsmodels, pyfixest and
+    wildboottest) for every spec, and statsmodels directly for CRV1."""
     import statsmodels.formula.api as smf
+    from cluster_resilience.estimators.did import estimate_did
+    from cluster_resilience.estimators.inference import WildBootstrapOptions
 
     panel = warehouse.execute(
         """
         select * from mart_did_panel
-        where layout = 'state' and window_name = 'shock' and outcome = 'gdp'
+        where layout = ? and treatment_rule = ? and window_name = 'shock' and outcome = 'gdp'
           and growth_rate is not null
-        """
-    ).df()
+        """, [layout, rule],
+    ).df().assign(treated=lambda frame: frame["treatment_value"])
     reference = smf.ols("growth_rate ~ period * treated", data=panel).fit(
         cov_type="cluster", cov_kwds={"groups": panel["state_fips"].astype(int)}, use_t=True
     )
-    ours = warehouse.execute(
+    stored = warehouse.execute(
         """
-        select estimate, std_error from est_did_coefficients
-        where layout = 'state' and window_name = 'shock' and outcome = 'gdp'
-          and spec = 'state_clustered' and term = 'interaction'
-        """
-    ).fetchone()
-    assert ours[0] == pytest.approx(reference.params["period:treated"], rel=1e-8)
-    assert ours[1] == pytest.approx(reference.bse["period:treated"], rel=1e-8)
+        select spec, vcov_type, estimate, std_error, p_value, conf_low, conf_high
+        from est_did_coefficients
+        where layout = ? and treatment_rule = ? and window_name = 'shock' and outcome = 'gdp'
+          and term = 'interaction'
+        """, [layout, rule],
+    ).df().set_index("spec")
+    clustered = stored.loc["state_clustered"]
+    assert clustered["estimate"] == pytest.approx(reference.params["period:treated"], rel=1e-8)
+    assert clustered["std_error"] == pytest.approx(reference.bse["period:treated"], rel=1e-8)
+    reps, seed = warehouse.execute(
+        "select bootstrap_reps, bootstrap_seed from est_run_metadata").fetchone()
+    weights = dict(
+        warehouse.execute("select spec, bootstrap_weights from reference.specs").fetchall()
+    )
+    for spec, row in stored.iterrows():
+        cluster = None if row["vcov_type"] in ("iid", "HC1") else "state_fips"
+        ours = estimate_did(
+            panel, vcov=row["vcov_type"], cluster=cluster, check_binary=False,
+            bootstrap=WildBootstrapOptions(reps=int(reps), seed=int(seed),
+                                           weights=weights[spec] or "rademacher"),
+        ).coefficients.set_index("term").loc["interaction"]
+        for column in ("estimate", "std_error", "p_value", "conf_low", "conf_high"):
+            expected = pytest.approx(ours[column], rel=1e-8, abs=1e-12)
+            assert row[column] == expected, (spec, column)

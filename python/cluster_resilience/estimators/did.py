@@ -42,11 +42,15 @@ def _require_columns(panel: pd.DataFrame, columns: list[str]) -> None:
         raise EstimationError(f"panel lacks column(s) {missing}; it has {list(panel.columns)}")
 
 
-def did_design(panel: pd.DataFrame, *, treated: str, period: str) -> pd.DataFrame:
-    """Design matrix of Equation 1 with the paper's term names."""
+def did_design(
+    panel: pd.DataFrame, *, treated: str, period: str, check_binary: bool = True
+) -> pd.DataFrame:
+    """Design matrix of Equation 1 with the paper's term names. ``check_binary=False`` admits a
+    continuous treatment (the interaction is then the effect per unit of it)."""
     period_values = panel[period].to_numpy(dtype=float)
     treated_values = panel[treated].to_numpy(dtype=float)
-    for name, values in ((period, period_values), (treated, treated_values)):
+    checked = ((period, period_values), (treated, treated_values))
+    for name, values in checked if check_binary else checked[:1]:
         if not np.isin(values, (0.0, 1.0)).all():
             raise EstimationError(f"column {name!r} must be 0/1")
     return pd.DataFrame(
@@ -70,6 +74,7 @@ def estimate_did(
     cluster: str | None = None,
     level: float = 0.95,
     bootstrap: WildBootstrapOptions | None = None,
+    check_binary: bool = True,
 ) -> ModelEstimate:
     """Estimate the DID on ``panel``; rows with a missing outcome are dropped (unpublished).
 
@@ -78,12 +83,14 @@ def estimate_did(
     columns = [outcome, treated, period] + ([cluster] if cluster else [])
     _require_columns(panel, columns)
     rows = panel.dropna(subset=[outcome])
-    cells = rows.groupby([period, treated]).size()
-    if len(cells) < 4:
-        raise EstimationError(
-            f"the DID needs rows in all four period x treatment cells; found {cells.to_dict()}"
-        )
-    design = did_design(rows, treated=treated, period=period)
+    if check_binary:
+        cells = rows.groupby([period, treated]).size()
+        if len(cells) < 4:
+            raise EstimationError(
+                f"the DID needs rows in all four period x treatment cells; found "
+                f"{cells.to_dict()}"
+            )
+    design = did_design(rows, treated=treated, period=period, check_binary=check_binary)
     result = fit_ols(
         rows[outcome].to_numpy(dtype=float),
         design,

@@ -96,10 +96,14 @@ def _dummies(codes: np.ndarray, labels: list, drop) -> tuple[np.ndarray, list]:
     return matrix, keep
 
 
-def _check_panel(rows: pd.DataFrame, *, unit: str, time: str, treated: str, reference_year: int):
+def _check_panel(
+    rows: pd.DataFrame, *, unit: str, time: str, treated: str, reference_year: int,
+    check_binary: bool = True,
+):
     treated_values = rows[treated].to_numpy(dtype=float)
-    if not np.isin(treated_values, (0.0, 1.0)).all():
-        raise EstimationError(f"column {treated!r} must be 0/1")
+    if check_binary and not np.isin(treated_values, (0.0, 1.0)).all():
+        raise EstimationError(f"column {treated!r} must be 0/1 (check_binary=False for a "
+                              "continuous treatment)")
     varying = rows.groupby(unit)[treated].nunique()
     if (varying > 1).any():
         changing = list(varying[varying > 1].index)
@@ -111,6 +115,8 @@ def _check_panel(rows: pd.DataFrame, *, unit: str, time: str, treated: str, refe
         )
     if len(years) < 2:
         raise EstimationError(f"an event study needs at least two years; found {years}")
+    if not check_binary:
+        return years
     groups = rows.groupby(time)[treated].agg(["min", "max"])
     one_sided = [int(year) for year, row in groups.iterrows() if row["min"] == row["max"]]
     if one_sided:
@@ -134,6 +140,7 @@ def estimate_event_study(
     cluster: str | None = "state_fips",
     level: float = 0.95,
     bootstrap: WildBootstrapOptions | None = None,
+    check_binary: bool = True,
 ) -> EventStudyEstimate:
     """Estimate the event study on a unit x year ``panel`` (one treatment rule, one outcome).
 
@@ -148,7 +155,10 @@ def estimate_event_study(
     rows = panel.dropna(subset=[outcome]).reset_index(drop=True)
     if rows.empty:
         raise EstimationError(f"no rows with a non-missing {outcome!r}")
-    years = _check_panel(rows, unit=unit, time=time, treated=treated, reference_year=reference_year)
+    years = _check_panel(
+        rows, unit=unit, time=time, treated=treated, reference_year=reference_year,
+        check_binary=check_binary,
+    )
     event_years = [year for year in years if year != reference_year]
     pre_years = [year for year in event_years if year < reference_year]
 

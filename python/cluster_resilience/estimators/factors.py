@@ -15,21 +15,20 @@ from cluster_resilience.estimators.did import ModelEstimate, _require_columns, t
 from cluster_resilience.estimators.inference import WildBootstrapOptions
 from cluster_resilience.estimators.ols import EstimationError, fit_ols
 
-PAPER_FACTORS = ["qp", "est", "ap", "wage", "lq"]
-
 
 def estimate_factors(
     panel: pd.DataFrame,
     *,
     outcome: str = "outcome_value",
-    factors: list[str] | None = None,
+    factors: list[str],
     vcov: str = "iid",
     cluster: str | None = None,
     level: float = 0.95,
     bootstrap: WildBootstrapOptions | None = None,
 ) -> ModelEstimate:
-    """OLS of ``outcome`` on an intercept and ``factors``; rows missing any of them are dropped."""
-    factors = list(PAPER_FACTORS if factors is None else factors)
+    """OLS of ``outcome`` on an intercept and ``factors`` (the warehouse's are seeds/factors.csv);
+    rows missing any of them are dropped."""
+    factors = list(factors)
     if not factors:
         raise EstimationError("the factor regression needs at least one factor")
     _require_columns(panel, [outcome, *factors] + ([cluster] if cluster else []))

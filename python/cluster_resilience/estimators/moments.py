@@ -195,29 +195,28 @@ def moments_from_long(
     ``rows``: columns cluster_id, moment ('xx', 'xy', 'yy', 'n'), term_a, term_b, value;
     'xx' rows carry each unordered term pair once. Terms missing from a cluster's rows are 0.
     """
-    index = {term: position for position, term in enumerate(terms)}
+    index = pd.Series(range(len(terms)), index=list(terms))
     labels = np.array(sorted(rows["cluster_id"].unique()), dtype=object)
-    cluster_index = {label: position for position, label in enumerate(labels)}
     g, k = len(labels), len(terms)
+    clusters = pd.Series(range(g), index=labels)[rows["cluster_id"]].to_numpy()
+    moment = rows["moment"].to_numpy()
+    values = rows["value"].to_numpy(dtype=float)
+    unknown = set(moment) - {"xx", "xy", "yy", "n"}
+    if unknown:
+        raise EstimationError(f"unknown moment(s) {sorted(unknown)}")
     xtx, xty = np.zeros((g, k, k)), np.zeros((g, k))
     yty, n_obs = np.zeros(g), np.zeros(g, dtype=np.int64)
-    clusters = rows["cluster_id"].map(cluster_index).to_numpy()
-    moments = rows["moment"].to_numpy()
-    term_a, term_b = rows["term_a"].to_numpy(), rows["term_b"].to_numpy()
-    values = rows["value"].to_numpy(dtype=float)
-    for cluster, moment, a, b, value in zip(clusters, moments, term_a, term_b, values, strict=True):
-        if moment == "xx":
-            i, j = index[a], index[b]
-            xtx[cluster, i, j] = value
-            xtx[cluster, j, i] = value
-        elif moment == "xy":
-            xty[cluster, index[a]] = value
-        elif moment == "yy":
-            yty[cluster] = value
-        elif moment == "n":
-            n_obs[cluster] = int(round(value))
-        else:
-            raise EstimationError(f"unknown moment {moment!r}")
+    xx = moment == "xx"
+    i = index[rows["term_a"][xx]].to_numpy()
+    j = index[rows["term_b"][xx]].to_numpy()
+    xtx[clusters[xx], i, j] = values[xx]
+    xtx[clusters[xx], j, i] = values[xx]
+    xy = moment == "xy"
+    xty[clusters[xy], index[rows["term_a"][xy]].to_numpy()] = values[xy]
+    yy = moment == "yy"
+    yty[clusters[yy]] = values[yy]
+    count = moment == "n"
+    n_obs[clusters[count]] = np.round(values[count]).astype(np.int64)
     return Moments(
         terms=tuple(terms), clusters=labels, xtx=xtx, xty=xty, yty=yty, n_obs=n_obs,
         n_absorbed=n_absorbed, has_intercept=has_intercept,

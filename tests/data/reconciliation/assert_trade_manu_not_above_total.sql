@@ -5,25 +5,29 @@
 -- Returns the state-years that break the identity.
 with
 
+trade_outcomes as (
+
+    -- every trade outcome of the registry: all commodities or manufactures of exports / imports
+    select outcome, concept, definition from {{ ref('outcomes') }}
+    where concept in ('exports', 'imports') and definition in ('all commodities', 'manufactures')
+
+),
+
 mart as (
 
     select
-        state_fips,
-        year,
-        max(case when outcome = 'exports' then value end) as exports,
-        max(case when outcome = 'exports_manu' then value end) as exports_manu,
-        max(case when outcome = 'imports' then value end) as imports,
-        max(case when outcome = 'imports_manu' then value end) as imports_manu
-    from {{ ref('fct_state_outcome_year') }}
-    where outcome in ('exports', 'exports_manu', 'imports', 'imports_manu')
-    group by state_fips, year
+        levels.state_fips,
+        levels.year,
+        trade_outcomes.concept,
+        max(case when trade_outcomes.definition = 'all commodities' then levels.value end) as total,
+        max(case when trade_outcomes.definition = 'manufactures' then levels.value end) as manufactures
+    from {{ ref('fct_state_outcome_year') }} as levels
+    inner join trade_outcomes on levels.outcome = trade_outcomes.outcome
+    group by levels.state_fips, levels.year, trade_outcomes.concept
 
 )
 
 select *
 from mart
-where (exports is not null or imports is not null)
-    and (exports_manu > exports
-    or imports_manu > imports
-    or (exports is not null and exports_manu is null)
-    or (imports is not null and imports_manu is null))
+where manufactures > total
+    or (total is not null and manufactures is null)

@@ -56,6 +56,9 @@ def built_warehouse(tmp_path_factory) -> Path:
     and unit test, then publish). Read it with duckdb.connect(path, read_only=True)."""
     from cluster_resilience.warehouse.build import build_warehouse
 
+    reuse = os.environ.get("CLUSTER_TEST_WAREHOUSE_DIR")
+    if reuse:  # development only: a directory with a built cluster_resilience.duckdb and target/
+        return Path(reuse) / "cluster_resilience.duckdb"
     scratch = tmp_path_factory.mktemp("warehouse")
     published = scratch / "cluster_resilience.duckdb"
     environment = {

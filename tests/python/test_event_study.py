@@ -223,6 +223,7 @@ def test_warehouse_event_study_tables(built_warehouse):
                 """
                 select outcome, count(*) from est_event_study
                 where spec = 'state_clustered' and outcome in ('gdp', 'cbp_employment')
+                    and treatment_rule = 'strong_share_above_median'
                 group by outcome
                 """
             ).fetchall()

@@ -19,8 +19,11 @@ def test_every_estimable_window_has_paper_and_clustered_rows(warehouse):
     missing = warehouse.execute(
         """
         with estimable as (
-            select window_name, outcome from mart_data_coverage
-            where coverage_level = 'window' and is_estimable_did
+            select coverage.window_name, coverage.outcome
+            from mart_data_coverage as coverage
+            inner join reference.outcomes as outcomes on coverage.outcome = outcomes.outcome
+            where coverage.coverage_level = 'window' and coverage.is_estimable_did
+                and outcomes.is_estimated
         ),
         specs as (select spec from reference.specs where spec in ('paper', 'state_clustered')),
         layouts as (select layout from reference.layouts where used_by_did)

@@ -25,17 +25,22 @@
 {%- set placebo_low = var('rdd_placebo_low_lq_percentile') %}
 {%- set placebo_high = var('rdd_placebo_high_lq_percentile') %}
 {%- set min_coverage = var('rdd_min_naics3_coverage') %}
-{%- set outcome_window = var('rdd_outcome_window') %}
-{%- set outcome_span = outcome_window['pre_year'] ~ '_' ~ outcome_window['post_year'] %}
-{%- set windows = [
-    ('outcome_emp_change_' ~ outcome_span, 'outcome', outcome_window),
-    ('outcome_emp_change_' ~ outcome_span ~ '_vs_state', 'outcome_net_of_state', outcome_window),
-] %}
-{%- for window in var('rdd_placebo_windows') %}
+{#- The outcomes (name, role, window), built only when executing: by then on-run-start has
+    checked the vars, so a malformed one fails there with a message that names it. -#}
+{%- set windows = [] %}
+{%- if execute %}
+    {%- set outcome_window = var('rdd_outcome_window') %}
+    {%- set outcome_span = outcome_window['pre_year'] ~ '_' ~ outcome_window['post_year'] %}
+    {%- do windows.append(('outcome_emp_change_' ~ outcome_span, 'outcome', outcome_window)) %}
     {%- do windows.append(
-        ('placebo_emp_change_' ~ window['pre_year'] ~ '_' ~ window['post_year'], 'placebo_outcome', window)
+        ('outcome_emp_change_' ~ outcome_span ~ '_vs_state', 'outcome_net_of_state', outcome_window)
     ) %}
-{%- endfor %}
+    {%- for window in var('rdd_placebo_windows') %}
+        {%- do windows.append(
+            ('placebo_emp_change_' ~ window['pre_year'] ~ '_' ~ window['post_year'], 'placebo_outcome', window)
+        ) %}
+    {%- endfor %}
+{%- endif %}
 with
 
 rule as (

@@ -25,19 +25,27 @@
 {%- set placebo_low = var('rdd_placebo_low_lq_percentile') %}
 {%- set placebo_high = var('rdd_placebo_high_lq_percentile') %}
 {%- set min_coverage = var('rdd_min_naics3_coverage') %}
-{#- The outcomes (name, role, window), built only when executing: by then on-run-start has
-    checked the vars, so a malformed one fails there with a message that names it. -#}
+{#- The outcomes (name, role, pre_year, post_year, first coverage break crossed or 'null'), built
+    only when executing: by then on-run-start has checked the vars, so a malformed one fails
+    there with a message that names it. -#}
 {%- set windows = [] %}
 {%- if execute %}
-    {%- set outcome_window = var('rdd_outcome_window') %}
-    {%- set outcome_span = outcome_window['pre_year'] ~ '_' ~ outcome_window['post_year'] %}
-    {%- do windows.append(('outcome_emp_change_' ~ outcome_span, 'outcome', outcome_window)) %}
-    {%- do windows.append(
-        ('outcome_emp_change_' ~ outcome_span ~ '_vs_state', 'outcome_net_of_state', outcome_window)
-    ) %}
+    {%- set outcome = var('rdd_outcome_window') %}
+    {%- set span = outcome['pre_year'] ~ '_' ~ outcome['post_year'] %}
+    {%- set named = [
+        ('outcome_emp_change_' ~ span, 'outcome', outcome),
+        ('outcome_emp_change_' ~ span ~ '_vs_state', 'outcome_net_of_state', outcome),
+    ] %}
     {%- for window in var('rdd_placebo_windows') %}
-        {%- do windows.append(
+        {%- do named.append(
             ('placebo_emp_change_' ~ window['pre_year'] ~ '_' ~ window['post_year'], 'placebo_outcome', window)
+        ) %}
+    {%- endfor %}
+    {%- for name, role, window in named %}
+        {%- set crossed = var('rdd_cbp_coverage_break_years')
+            | select('gt', window['pre_year']) | select('le', window['post_year']) | list %}
+        {%- do windows.append(
+            (name, role, window['pre_year'], window['post_year'], crossed | min if crossed else 'null')
         ) %}
     {%- endfor %}
 {%- endif %}
@@ -99,11 +107,8 @@ change_windows as (
         windows.coverage_break_year
     from (
         values
-        {%- for name, role, window in windows %}
-            {%- set crossed = var('rdd_cbp_coverage_break_years')
-                | select('gt', window['pre_year']) | select('le', window['post_year']) | list %}
-        ('{{ name }}', '{{ role }}', {{ window['pre_year'] }}, {{ window['post_year'] }},
-            cast({{ crossed | min if crossed else 'null' }} as integer)){{ ',' if not loop.last }}
+        {%- for name, role, pre_year, post_year, break_year in windows %}
+            ('{{ name }}', '{{ role }}', {{ pre_year }}, {{ post_year }}, cast({{ break_year }} as integer)){{ ',' if not loop.last }}
         {%- endfor %}
     ) as windows (outcome, outcome_role, pre_year, post_year, coverage_break_year)
 

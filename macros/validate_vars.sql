@@ -97,5 +97,46 @@
                 ~ "every registered member is estimated.") }}
         {%- endif %}
     {%- endfor %}
+
+    {#- RDD years (mart_rdd_panel): rule year, outcome and placebo windows, CBP coverage breaks -#}
+    {{ _check_year('rdd_rule_year', var('rdd_rule_year')) }}
+    {%- set rdd_outcome = var('rdd_outcome_window') -%}
+    {{ _check_rdd_window('rdd_outcome_window', rdd_outcome) }}
+    {%- set rdd_placebos = var('rdd_placebo_windows') -%}
+    {%- if rdd_placebos is string or rdd_placebos is mapping or rdd_placebos is not iterable -%}
+        {{ _fail_var('rdd_placebo_windows', rdd_placebos, "a list of {pre_year, post_year} mappings (may be empty)") }}
+    {%- endif -%}
+    {%- set rdd_spans = [] -%}
+    {%- for window in rdd_placebos -%}
+        {{ _check_rdd_window('rdd_placebo_windows[' ~ loop.index0 ~ ']', window) }}
+        {%- do rdd_spans.append(window['pre_year'] ~ '-' ~ window['post_year']) -%}
+        {%- if window['post_year'] > rdd_outcome['pre_year'] -%}
+            {{ _fail_var('rdd_placebo_windows[' ~ loop.index0 ~ ']', window,
+                         "a window that ends by the outcome's pre_year " ~ rdd_outcome['pre_year'] ~ " (rdd_outcome_window): a placebo change is before COVID") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if (rdd_spans | unique | list | length) != (rdd_spans | length) -%}
+        {{ _fail_var('rdd_placebo_windows', rdd_placebos, "a list without repeated windows") }}
+    {%- endif -%}
+    {%- set rdd_breaks = var('rdd_cbp_coverage_break_years') -%}
+    {%- if rdd_breaks is string or rdd_breaks is mapping or rdd_breaks is not iterable
+          or (rdd_breaks | unique | list | length) != (rdd_breaks | length) -%}
+        {{ _fail_var('rdd_cbp_coverage_break_years', rdd_breaks, "a list of distinct years (may be empty)") }}
+    {%- endif -%}
+    {%- for year in rdd_breaks -%}
+        {{ _check_year('rdd_cbp_coverage_break_years[' ~ loop.index0 ~ ']', year) }}
+    {%- endfor -%}
     select 1
 {% endmacro %}
+
+{#- An RDD change window: {pre_year, post_year}, integer years in range, post_year after pre_year. -#}
+{% macro _check_rdd_window(name, window) -%}
+    {%- if window is not mapping or 'pre_year' not in window or 'post_year' not in window -%}
+        {{ _fail_var(name, window, "a mapping with pre_year and post_year") }}
+    {%- endif -%}
+    {{ _check_year(name ~ '.pre_year', window['pre_year']) }}
+    {{ _check_year(name ~ '.post_year', window['post_year']) }}
+    {%- if window['post_year'] <= window['pre_year'] -%}
+        {{ _fail_var(name, window, "post_year after pre_year") }}
+    {%- endif -%}
+{%- endmacro %}

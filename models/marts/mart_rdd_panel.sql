@@ -1,35 +1,60 @@
--- One row per state and USCM traded cluster (50 x 51 = 2,550): the panel of the regression
--- discontinuity at the USCM strong-cluster cutoff (est_rdd, est_rdd_checks).
+-- One row per state, USCM traded cluster and outcome (50 x 51 x outcomes): the panel of the
+-- regression discontinuity at the USCM strong-cluster cutoff (est_rdd, est_rdd_checks).
 --
 -- Cutoff: a cluster's effective LQ cutoff is max(p75, uscm_min_lq), because strong_b needs both
 -- LQ >= p75 and LQ >= 1; running_variable = ln(lq) - ln(lq_cutoff) puts all 51 clusters on one
 -- scale (and, being a log ratio of LQs of the same cluster, does not depend on the cluster's
--- national denominator). Treatment: USCM's published strong_b. The design is fuzzy: below the
--- cutoff no row is strong; above it a row is strong only if it also passes the two size tests.
--- Percentiles (p75 and the placebo ones) are continuous percentiles of LQ among the cluster's
--- states with employment > 0, as in int_uscm__strong_cluster_rule.
+-- national denominator). Treatment: USCM's published strong_b in the rule year (var
+-- rdd_rule_year). The design is fuzzy: below the cutoff no row is strong; above it a row is
+-- strong only if it also passes the two size tests. Percentiles (p75 and the placebo ones) are
+-- continuous percentiles of LQ among the cluster's states with employment > 0, as in
+-- int_uscm__strong_cluster_rule.
 --
--- Outcome: log change of the cluster's apportioned CBP employment (int_cbp__state_cluster_employment)
--- from 2019 to 2021 (CBP counts mid-March, so 2021 is the first post-shock year). Log change,
--- not growth: symmetric, additive over years and close to growth for small changes (x100 ~ %).
--- It is NULL (outcome_missing_reason says why) when either year's employment is missing or 0,
--- when the state published a different set of the cluster's NAICS-3 cells in the two years
--- (the change would mix in a suppression artefact), or when the published cells hold less than
--- var rdd_min_naics3_coverage of the cluster's US employment. The placebo outcomes follow the same
--- rules: 2014 to 2016 (the two years before the treatment year, as planned), but the extract's
--- state x NAICS-3 series breaks between 2014 and 2015 (int_cbp__state_cluster_employment), so
--- also 2015 to 2016 (same coverage regime and NAICS edition, before the treatment year) and
--- 2018 to 2019 (same regime and NAICS edition as the outcome, the year before COVID).
-{#- The three rdd_* vars are checked with the others in macros/validate_vars.sql. -#}
+-- Outcomes, one row each, named after their years (vars): the log change of the cluster's
+-- apportioned CBP employment (int_cbp__state_cluster_employment) across the COVID shock
+-- (rdd_outcome_window; CBP counts mid-March, so the first count after the shock is the next
+-- year's), the same net of the state's total CBP change, and placebo changes before COVID
+-- (rdd_placebo_windows). Log change, not growth: symmetric, additive over years and close to
+-- growth for small changes (x100 ~ %). It is NULL (missing_reason says why) when either year's
+-- employment is missing or 0, when the state published a different set of the cluster's NAICS-3
+-- cells in the two years (the change would mix in a suppression artefact), or when the published
+-- cells hold less than var rdd_min_naics3_coverage of the cluster's US employment. A change across
+-- a coverage break of the CBP extract (var rdd_cbp_coverage_break_years) is partly an artefact:
+-- coverage_break_year names the first break it crosses.
+{#- The rdd_* vars are checked with the others in macros/validate_vars.sql. -#}
 {%- set placebo_low = var('rdd_placebo_low_lq_percentile') %}
 {%- set placebo_high = var('rdd_placebo_high_lq_percentile') %}
 {%- set min_coverage = var('rdd_min_naics3_coverage') %}
+{#- The outcomes (name, role, pre_year, post_year, first coverage break crossed or 'null'), built
+    only when executing: by then on-run-start has checked the vars, so a malformed one fails
+    there with a message that names it. -#}
+{%- set windows = [] %}
+{%- if execute %}
+    {%- set outcome = var('rdd_outcome_window') %}
+    {%- set span = outcome['pre_year'] ~ '_' ~ outcome['post_year'] %}
+    {%- set named = [
+        ('outcome_emp_change_' ~ span, 'outcome', outcome),
+        ('outcome_emp_change_' ~ span ~ '_vs_state', 'outcome_net_of_state', outcome),
+    ] %}
+    {%- for window in var('rdd_placebo_windows') %}
+        {%- do named.append(
+            ('placebo_emp_change_' ~ window['pre_year'] ~ '_' ~ window['post_year'], 'placebo_outcome', window)
+        ) %}
+    {%- endfor %}
+    {%- for name, role, window in named %}
+        {%- set crossed = var('rdd_cbp_coverage_break_years')
+            | select('gt', window['pre_year']) | select('le', window['post_year']) | list %}
+        {%- do windows.append(
+            (name, role, window['pre_year'], window['post_year'], crossed | min if crossed else 'null')
+        ) %}
+    {%- endfor %}
+{%- endif %}
 with
 
 rule as (
 
     select * from {{ ref('int_uscm__strong_cluster_rule') }}
-    where cluster_type = 'traded'
+    where cluster_type = 'traded' and year = {{ var('rdd_rule_year') }}
 
 ),
 
@@ -71,112 +96,94 @@ placebo_cutoffs as (
 
 ),
 
--- the employment changes the panel carries: the outcome, then the placebo outcomes
+-- the outcomes: name, role and the years of the employment change
 change_windows as (
 
     select
-        windows.change_name,
+        windows.outcome,
+        windows.outcome_role,
         windows.pre_year,
-        windows.post_year
+        windows.post_year,
+        windows.coverage_break_year
     from (
         values
-        ('outcome_2019_2021', 2019, 2021),
-        ('placebo_2014_2016', 2014, 2016),
-        ('placebo_2015_2016', 2015, 2016),
-        ('placebo_2018_2019', 2018, 2019)
-    ) as windows (change_name, pre_year, post_year)
+        {%- for name, role, pre_year, post_year, break_year in windows %}
+            ('{{ name }}', '{{ role }}', {{ pre_year }}, {{ post_year }}, cast({{ break_year }} as integer)){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as windows (outcome, outcome_role, pre_year, post_year, coverage_break_year)
+
+),
+
+unit_windows as (
+
+    select
+        rule.state_fips,
+        rule.cluster_code,
+        change_windows.outcome,
+        change_windows.outcome_role,
+        change_windows.pre_year,
+        change_windows.post_year,
+        change_windows.coverage_break_year
+    from rule
+    cross join change_windows
 
 ),
 
 change_checks as (
 
     select
-        change_windows.change_name,
-        pre.state_fips,
-        pre.cluster_code,
+        unit_windows.*,
         pre.employment_apportioned as emp_pre,
         post.employment_apportioned as emp_post,
+        pre.naics3_coverage_share as naics3_coverage_pre,
+        post.naics3_coverage_share as naics3_coverage_post,
+        pre.naics3_published as naics3_published_pre,
+        post.naics3_published as naics3_published_post,
+        ln(state_post.employment_march) - ln(state_pre.employment_march) as state_emp_change,
         case
             when pre.employment_apportioned is null or post.employment_apportioned is null
                 then 'no published NAICS-3 cell of the cluster in '
-                    || change_windows.pre_year || ' or ' || change_windows.post_year
+                    || unit_windows.pre_year || ' or ' || unit_windows.post_year
             when pre.employment_apportioned <= 0 or post.employment_apportioned <= 0
                 then 'zero apportioned employment in '
-                    || change_windows.pre_year || ' or ' || change_windows.post_year
+                    || unit_windows.pre_year || ' or ' || unit_windows.post_year
             when coalesce(pre.naics3_published, '') != coalesce(post.naics3_published, '')
-                then 'published NAICS-3 cells differ: ' || change_windows.pre_year
-                    || ' [' || coalesce(pre.naics3_published, '') || '] vs ' || change_windows.post_year
+                then 'published NAICS-3 cells differ: ' || unit_windows.pre_year
+                    || ' [' || coalesce(pre.naics3_published, '') || '] vs ' || unit_windows.post_year
                     || ' [' || coalesce(post.naics3_published, '') || ']'
             when least(pre.naics3_coverage_share, post.naics3_coverage_share) < {{ min_coverage }}
                 then 'published NAICS-3 cells hold under {{ min_coverage }} of the cluster''s US employment'
+            when unit_windows.outcome_role = 'outcome_net_of_state'
+                and (state_pre.employment_march is null or state_post.employment_march is null)
+                then 'no CBP state total in ' || unit_windows.pre_year || ' or ' || unit_windows.post_year
         end as missing_reason
-    from change_windows
-    inner join cluster_employment as pre on change_windows.pre_year = pre.year
-    inner join cluster_employment as post
-        on change_windows.post_year = post.year
-            and pre.state_fips = post.state_fips
-            and pre.cluster_code = post.cluster_code
+    from unit_windows
+    left join cluster_employment as pre
+        on unit_windows.state_fips = pre.state_fips
+            and unit_windows.cluster_code = pre.cluster_code
+            and unit_windows.pre_year = pre.year
+    left join cluster_employment as post
+        on unit_windows.state_fips = post.state_fips
+            and unit_windows.cluster_code = post.cluster_code
+            and unit_windows.post_year = post.year
+    left join state_total as state_pre
+        on unit_windows.state_fips = state_pre.state_fips and unit_windows.pre_year = state_pre.year
+    left join state_total as state_post
+        on unit_windows.state_fips = state_post.state_fips and unit_windows.post_year = state_post.year
 
 ),
 
 changes as (
 
     select
-        change_name,
-        state_fips,
-        cluster_code,
-        missing_reason,
-        case when missing_reason is null then ln(emp_post) - ln(emp_pre) end as log_change
+        *,
+        case
+            when missing_reason is not null then null
+            when outcome_role = 'outcome_net_of_state'
+                then (ln(emp_post) - ln(emp_pre)) - state_emp_change
+            else ln(emp_post) - ln(emp_pre)
+        end as emp_log_change
     from change_checks
-
-),
-
-changes_wide as (
-
-    select
-        state_fips,
-        cluster_code,
-        any_value(log_change) filter (where change_name = 'outcome_2019_2021') as outcome_emp_change_2019_2021,
-        any_value(missing_reason) filter (where change_name = 'outcome_2019_2021') as outcome_missing_reason,
-        any_value(log_change) filter (where change_name = 'placebo_2014_2016') as placebo_emp_change_2014_2016,
-        any_value(missing_reason) filter (where change_name = 'placebo_2014_2016') as placebo_missing_reason_2014_2016,
-        any_value(log_change) filter (where change_name = 'placebo_2015_2016') as placebo_emp_change_2015_2016,
-        any_value(missing_reason) filter (where change_name = 'placebo_2015_2016') as placebo_missing_reason_2015_2016,
-        any_value(log_change) filter (where change_name = 'placebo_2018_2019') as placebo_emp_change_2018_2019,
-        any_value(missing_reason) filter (where change_name = 'placebo_2018_2019') as placebo_missing_reason_2018_2019
-    from changes
-    group by state_fips, cluster_code
-
-),
-
-employment_wide as (
-
-    select
-        state_fips,
-        cluster_code,
-        any_value(employment_apportioned) filter (where year = 2014) as emp_2014,
-        any_value(employment_apportioned) filter (where year = 2015) as emp_2015,
-        any_value(employment_apportioned) filter (where year = 2016) as emp_2016,
-        any_value(employment_apportioned) filter (where year = 2018) as emp_2018,
-        any_value(employment_apportioned) filter (where year = 2019) as emp_2019,
-        any_value(employment_apportioned) filter (where year = 2021) as emp_2021,
-        any_value(naics3_coverage_share) filter (where year = 2019) as naics3_coverage_2019,
-        any_value(naics3_coverage_share) filter (where year = 2021) as naics3_coverage_2021,
-        any_value(naics3_published) filter (where year = 2019) as naics3_published_2019,
-        any_value(naics3_published) filter (where year = 2021) as naics3_published_2021
-    from cluster_employment
-    group by state_fips, cluster_code
-
-),
-
-state_change as (
-
-    select
-        state_fips,
-        ln(any_value(employment_march) filter (where year = 2021))
-        - ln(any_value(employment_march) filter (where year = 2019)) as state_emp_change_2019_2021
-    from state_total
-    group by state_fips
 
 ),
 
@@ -187,6 +194,11 @@ joined as (
         rule.cluster_code,
         clusters.cluster_name,
         rule.year as rule_year,
+        changes.outcome,
+        changes.outcome_role,
+        changes.pre_year,
+        changes.post_year,
+        changes.coverage_break_year,
         rule.employment,
         rule.establishments,
         rule.lq,
@@ -200,38 +212,24 @@ joined as (
         published.is_strong_published,
         rule.is_strong as is_strong_ours,
         rule.passes_employment and rule.passes_establishments as passes_size_tests,
-        employment_wide.emp_2014,
-        employment_wide.emp_2015,
-        employment_wide.emp_2016,
-        employment_wide.emp_2018,
-        employment_wide.emp_2019,
-        employment_wide.emp_2021,
-        employment_wide.naics3_coverage_2019,
-        employment_wide.naics3_coverage_2021,
-        employment_wide.naics3_published_2019,
-        employment_wide.naics3_published_2021,
-        state_change.state_emp_change_2019_2021,
-        changes_wide.outcome_emp_change_2019_2021,
-        changes_wide.outcome_missing_reason,
-        changes_wide.placebo_emp_change_2014_2016,
-        changes_wide.placebo_missing_reason_2014_2016,
-        changes_wide.placebo_emp_change_2015_2016,
-        changes_wide.placebo_missing_reason_2015_2016,
-        changes_wide.placebo_emp_change_2018_2019,
-        changes_wide.placebo_missing_reason_2018_2019
+        changes.emp_pre,
+        changes.emp_post,
+        changes.naics3_coverage_pre,
+        changes.naics3_coverage_post,
+        changes.naics3_published_pre,
+        changes.naics3_published_post,
+        changes.state_emp_change,
+        changes.emp_log_change,
+        changes.missing_reason
     from rule
     inner join clusters on rule.cluster_code = clusters.cluster_code
     inner join published
         on rule.state_fips = published.state_fips
             and rule.cluster_code = published.cluster_code
     left join placebo_cutoffs on rule.cluster_code = placebo_cutoffs.cluster_code
-    left join employment_wide
-        on rule.state_fips = employment_wide.state_fips
-            and rule.cluster_code = employment_wide.cluster_code
-    left join changes_wide
-        on rule.state_fips = changes_wide.state_fips
-            and rule.cluster_code = changes_wide.cluster_code
-    left join state_change on rule.state_fips = state_change.state_fips
+    inner join changes
+        on rule.state_fips = changes.state_fips
+            and rule.cluster_code = changes.cluster_code
 
 ),
 
@@ -243,8 +241,15 @@ final as (
         cluster_code,
         cluster_name,
         rule_year,
+        outcome,
 
-        ---------- the cluster in the rule year (USCM 2016)
+        ---------- the outcome: role and the years of its employment change
+        outcome_role,
+        pre_year,
+        post_year,
+        coverage_break_year,
+
+        ---------- the cluster in the rule year (USCM)
         employment,
         establishments,
         lq,
@@ -274,32 +279,21 @@ final as (
         case when lq > 0 then ln(lq) - ln(lq_placebo_high) end as running_variable_placebo_high,
 
         ---------- apportioned CBP employment of the cluster (int_cbp__state_cluster_employment)
-        emp_2014,
-        emp_2015,
-        emp_2016,
-        emp_2018,
-        emp_2019,
-        emp_2021,
-        naics3_coverage_2019,
-        naics3_coverage_2021,
-        naics3_published_2019,
-        naics3_published_2021,
-        state_emp_change_2019_2021,
+        emp_pre,
+        emp_post,
+        naics3_coverage_pre,
+        naics3_coverage_post,
+        naics3_published_pre,
+        naics3_published_post,
+        state_emp_change,
 
-        ---------- outcome and placebo outcomes (log changes; NULL with a reason when not comparable)
-        outcome_emp_change_2019_2021,
-        outcome_emp_change_2019_2021 - state_emp_change_2019_2021
-            as outcome_emp_change_2019_2021_vs_state,
-        outcome_missing_reason,
-        placebo_emp_change_2014_2016,
-        placebo_missing_reason_2014_2016,
-        placebo_emp_change_2015_2016,
-        placebo_missing_reason_2015_2016,
-        placebo_emp_change_2018_2019,
-        placebo_missing_reason_2018_2019,
+        ---------- the outcome's value (log change; NULL with a reason when not comparable)
+        emp_log_change,
+        missing_reason,
 
         ---------- lineage
-        'USCM 2016 state x cluster (LQ, strong_b); CBP 2014-2021 apportioned to clusters' as source_table
+        'USCM ' || rule_year || ' state x cluster (LQ, strong_b); CBP ' || pre_year || ' and '
+        || post_year || ' apportioned to clusters' as source_table
 
     from joined
 

@@ -329,6 +329,14 @@ CASES: list[Case] = [
          dbt_args=("--vars", "{outcomes: [gdp, happiness]}")),
     Case("percentile_out_of_range", set_vars(uscm_strong_lq_percentile="1.5"), "vars",
          r"Invalid dbt var 'uscm_strong_lq_percentile': got 1\.5\. Allowed: a number in \(0, 1\)"),
+    Case("rdd_placebo_after_outcome_start", nothing, "vars",
+         r"Invalid dbt var 'rdd_placebo_windows\[1\]': got .*2020.*Allowed: a window that ends "
+         r"by the outcome's pre_year 2019",
+         dbt_args=("--vars", "{rdd_placebo_windows: [{pre_year: 2015, post_year: 2016}, "
+                             "{pre_year: 2018, post_year: 2020}]}")),
+    Case("rdd_break_years_not_a_list", set_vars(rdd_cbp_coverage_break_years="2015"), "vars",
+         r"Invalid dbt var 'rdd_cbp_coverage_break_years': got 2015\. Allowed: a list of "
+         r"distinct years"),
     # ---------------------------------------------------------------- caught by dbt tests
     Case("manufacturing_gdp_above_total", _manufacturing_above_total, "dbt",
          r"DBT BUILD FAILED.*test assert_bea_gdp_states_sum_to_us on model stg_bea__state_gdp"

@@ -46,7 +46,7 @@ PENDING_TABLES = [
     "est_event_study_pretrend",
     "est_rdd",
     "est_rdd_checks",
-    "mart_rdd_panel",
+    "est_rdd_plot_data",
 ]
 
 
@@ -164,7 +164,7 @@ def test_pending_sections_say_not_yet_available(built_warehouse, tmp_path):
         rdd = rdd_section(warehouse)
     assert events["missing"].startswith("Not yet available: est_event_study")
     assert not events["figures"]
-    assert "est_rdd" in rdd["missing"] and "mart_rdd_panel" in rdd["missing"]
+    assert "est_rdd" in rdd["missing"] and "est_rdd_plot_data" in rdd["missing"]
     assert not rdd["figures"]
 
 
@@ -202,17 +202,28 @@ def _write_synthetic_pending_tables(path: Path) -> None:
         .drop_duplicates()
         .assign(statistic=1.2, df=5, p_value=0.31)
     )
-    x = rng.uniform(-1, 1, 400)
-    strong = (x >= 0) & (rng.uniform(size=400) < 0.8)  # fuzzy: one-sided non-compliance
-    panel = pd.DataFrame(
-        {
-            "state_fips": [f"{i % 50:02d}" for i in range(400)],
-            "cluster_code": np.arange(400) % 51 + 1,
-            "running_variable": x,
-            "is_strong": strong,
-            "outcome_emp_change_2019_2021": 0.1 * x + 0.05 * strong + rng.normal(0, 0.02, 400),
-        }
-    )
+    plot_rows = []
+    for spec, design, plotted, jump in (
+        ("rdd_sharp_itt_mserd_triangular", "sharp", "outcome", 0.04),
+        ("rdd_fuzzy_mserd_triangular", "fuzzy", "first_stage", 0.8),
+    ):
+        key = dict(spec=spec, design=design, outcome="outcome_emp_change_2019_2021",
+                   running_variable="running_variable", plotted=plotted)  # fmt: skip
+        for side, sign in (("left", -1), ("right", 1)):
+            edges = np.linspace(0, sign * 1.2, 13)
+            level = jump if side == "right" else 0.0
+            for point in range(12):
+                low, high = sorted(edges[point : point + 2])
+                plot_rows.append(
+                    dict(key, element="bin", side=side, point=point + 1, x=(low + high) / 2,
+                         y=level + rng.normal(0, 0.01), bin_low=low, bin_high=high,
+                         n_in_bin=20)  # fmt: skip
+                )
+            for point, x in enumerate(np.linspace(0, sign * 0.4, 5)):
+                plot_rows.append(
+                    dict(key, element="fit", side=side, point=point + 1, x=x, y=level + 0.1 * x)
+                )
+    plot_data = pd.DataFrame(plot_rows)
     common = dict(
         outcome="outcome_emp_change_2019_2021",
         running_variable="running_variable",
@@ -244,7 +255,7 @@ def _write_synthetic_pending_tables(path: Path) -> None:
     for name, frame in (
         ("est_event_study", events),
         ("est_event_study_pretrend", pretrend),
-        ("mart_rdd_panel", panel),
+        ("est_rdd_plot_data", plot_data),
         ("est_rdd", rdd),
         ("est_rdd_checks", checks),
     ):

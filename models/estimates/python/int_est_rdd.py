@@ -1,9 +1,10 @@
 """Regression discontinuity at the USCM strong-cluster cutoff: estimate rows (fuzzy and
-intention-to-treat) and check rows (density test, placebos, donut, bandwidths) stacked
-(result_table), split into est_rdd and est_rdd_checks.
+intention-to-treat), check rows (density test, placebos, donut, bandwidths) and RD plot data
+stacked (result_table), split into est_rdd, est_rdd_checks and est_rdd_plot_data.
 
 Thin wrapper: reads mart_rdd_panel and est_run_metadata and calls
-cluster_resilience.runs.rdd.run_rdd_estimates (python/cluster_resilience/).
+cluster_resilience.runs.rdd.run_rdd_estimates (python/cluster_resilience/), which estimates with
+rdrobust and rddensity.
 """
 
 from cluster_resilience.runs.rdd import run_rdd_estimates
@@ -14,5 +15,5 @@ def model(dbt, session):
     dbt.config(materialized="table")
     panel = dbt.ref("mart_rdd_panel").df()
     run_metadata = dbt.ref("est_run_metadata").df()
-    rdd, checks = run_rdd_estimates(panel)
-    return stack_result_tables(run_metadata, rdd=rdd, checks=checks)
+    rdd, checks, plot_data = run_rdd_estimates(panel)
+    return stack_result_tables(run_metadata, rdd=rdd, checks=checks, plot_data=plot_data)

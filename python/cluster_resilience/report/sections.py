@@ -18,7 +18,6 @@ from cluster_resilience.report.data import (
     PAPER_TABLE_ANALYSES,
     MissingTable,
     Warehouse,
-    first_present,
     records,
 )
 from cluster_resilience.report.explain import (
@@ -376,8 +375,6 @@ def event_study_section(warehouse: Warehouse) -> Section:
 
 # ---------------------------------------------------------------------------- RDD --
 
-# Fallbacks when est_rdd does not name its panel columns (it does: running_variable, outcome).
-RUNNING_CANDIDATES = ("running_variable", "running_variable_linear", "running", "x")
 LINEAGE_COLUMNS = ("run_id", "run_started_at", "git_revision", "data_vintages")
 # The est_rdd columns the report's table shows (when present), in this order.
 RDD_TABLE_COLUMNS = [
@@ -399,8 +396,8 @@ RDD_TABLE_COLUMNS = [
     ("assessment", "Assessment", "text"),
 ]
 MAX_RD_PLOTS = 6
-# RD plots show rows within this many bandwidths of the cutoff.
-PLOT_WINDOW_H = 3.0
+# est_rdd_plot_data identifies a plot by the est_rdd row and what it plots
+RD_PLOT_KEYS = ("spec", "outcome", "running_variable", "plotted")
 
 
 def _generic_columns(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
@@ -423,11 +420,12 @@ def rdd_section(warehouse: Warehouse) -> Section:
         "Regression discontinuity at the USCM strong-cluster cutoff",
         "State x traded cluster (USCM 2016), mart_rdd_panel. Running variable: distance of the "
         "state's cluster LQ from the cluster's strong-cluster cutoff (0 = cutoff). Dots: binned "
-        "means on each side; lines: the local polynomial fits within the bandwidth est_rdd "
-        "chose, whose gap at 0 is the conventional sharp (reduced-form) estimate. Fuzzy rows "
-        "show their first stage, the jump in the share of strong clusters at the cutoff.",
+        "means on each side (rdrobust's rdplot, rows within 3 bandwidths of the cutoff); lines: "
+        "the local polynomial fits within the bandwidth est_rdd chose, whose gap at 0 is the "
+        "conventional sharp (reduced-form) estimate. Fuzzy rows show their first stage, the jump "
+        "in the share of strong clusters at the cutoff. Plot data: est_rdd_plot_data.",
     )
-    needed = [name for name in ("est_rdd", "mart_rdd_panel") if not warehouse.has(name)]
+    needed = [name for name in ("est_rdd", "est_rdd_plot_data") if not warehouse.has(name)]
     if needed:
         _missing(current, needed)
     if warehouse.has("est_rdd"):
@@ -436,7 +434,7 @@ def rdd_section(warehouse: Warehouse) -> Section:
         current["tables"].append(
             table("est_rdd", columns or _generic_columns(estimates), records(estimates))
         )
-        if warehouse.has("mart_rdd_panel"):
+        if warehouse.has("est_rdd_plot_data"):
             _rd_figures(warehouse, current, estimates)
     if warehouse.has("est_rdd_checks"):
         checks = warehouse.table("est_rdd_checks")
@@ -452,67 +450,40 @@ def rdd_section(warehouse: Warehouse) -> Section:
     return current
 
 
-def _rd_plot_data(
-    panel: pd.DataFrame, row: dict[str, Any]
-) -> tuple[str, str, str, pd.DataFrame] | str:
-    """(kind, x column, y column, x/y rows) of one est_rdd row, or why it cannot be drawn."""
-    columns = list(panel.columns)
-    running = row.get("running_variable")
-    if running not in columns:
-        running = first_present(columns, RUNNING_CANDIDATES)
-    outcome = row.get("outcome")
-    if running is None:
-        return f"no running-variable column in mart_rdd_panel ({', '.join(columns)})"
-    if outcome not in columns:
-        return f"outcome {outcome!r} is not a column of mart_rdd_panel"
-    kind, y_column = "outcome", outcome
-    treatment = row.get("treatment")
-    if row.get("design") == "fuzzy" and treatment in columns:
-        kind, y_column = "first stage", treatment
-    used = panel[[running, outcome] + ([y_column] if y_column != outcome else [])].dropna()
-    data = pd.DataFrame({"x": used[running].astype(float), "y": used[y_column].astype(float)})
-    if data.empty:
-        return f"no rows with both {running} and {outcome}"
-    return kind, running, y_column, data
+def _rd_plot_points(warehouse: Warehouse) -> dict[tuple, pd.DataFrame]:
+    """est_rdd_plot_data, one frame of points per plot."""
+    points = warehouse.df(
+        f"""
+        select spec, outcome, running_variable, plotted, element, side, point, x, y,
+               bin_low, bin_high, n_in_bin
+        from {warehouse.relation("est_rdd_plot_data")}
+        order by spec, outcome, running_variable, plotted, element, side, point
+        """
+    )
+    return {key: frame for key, frame in points.groupby(list(RD_PLOT_KEYS), sort=False)}
 
 
 def _rd_figures(warehouse: Warehouse, current: Section, estimates: pd.DataFrame) -> None:
-    from cluster_resilience.estimators.rdd import binned_means, fitted_line
-
-    panel = warehouse.table("mart_rdd_panel")
+    plots = _rd_plot_points(warehouse)
     rows = [row for row in records(estimates) if row.get("estimate") is not None]
     # The main running variable first (est_rdd also runs the linear LQ distance).
     rows.sort(key=lambda row: row.get("running_variable") not in (None, "running_variable"))
     for row in rows[:MAX_RD_PLOTS]:
-        spec = row.get("spec")
-        resolved = _rd_plot_data(panel, row)
-        if isinstance(resolved, str):
-            current["notes"].append(f"No RD plot for {spec} / {row.get('outcome')}: {resolved}.")
+        spec, outcome = row.get("spec"), row.get("outcome")
+        fuzzy = row.get("design") == "fuzzy"
+        kind = "first stage" if fuzzy else "outcome"
+        y_column = (row.get("treatment") or "treatment") if fuzzy else outcome
+        x_column = row.get("running_variable")
+        points = plots.get((spec, outcome, x_column, "first_stage" if fuzzy else "outcome"))
+        if points is None:
+            current["notes"].append(
+                f"No RD plot for {spec} / {outcome}: est_rdd_plot_data has no points for it."
+            )
             continue
-        kind, x_column, y_column, data = resolved
-        h_left = row.get("h_left") or row.get("h")
-        h_right = row.get("h_right") or h_left
-        window_note = ""
-        if h_left and h_right:
-            # Show the neighbourhood of the cutoff (the fit uses rows within h only).
-            low, high = -PLOT_WINDOW_H * float(h_left), PLOT_WINDOW_H * float(h_right)
-            inside = data[(data["x"] >= low) & (data["x"] <= high)]
-            if (inside["x"] < 0).any() and (inside["x"] >= 0).any():
-                window_note = f"rows within {PLOT_WINDOW_H:g} h of the cutoff ({len(inside):,})"
-                data = inside
-        bins = binned_means(data["y"], data["x"], n_bins=15)
-        lines = None
-        if h_left and h_right:
-            try:
-                lines = fitted_line(
-                    data["y"],
-                    data["x"],
-                    h=(float(h_left), float(h_right)),
-                    kernel=row.get("kernel") or "triangular",
-                    p=int(row.get("p") or 1),
-                )
-            except ValueError as error:
-                current["notes"].append(f"No fitted line for {spec}: {error}.")
+        dots = points[points["element"] == "bin"]
+        bins = dots.rename(columns={"x": "bin_mid", "y": "mean_y", "n_in_bin": "n"})
+        lines = points[points["element"] == "fit"].rename(columns={"y": "fitted"})
+        h_left = row.get("h_left")
         if kind == "first stage":
             estimate = row.get("first_stage_estimate")
             low, high = row.get("first_stage_conf_low"), row.get("first_stage_conf_high")
@@ -530,8 +501,11 @@ def _rd_figures(warehouse: Warehouse, current: Section, estimates: pd.DataFrame)
             parts.append(f"h = {float(h_left):.3g}")
         if kind == "first stage" and row.get("estimate") is not None:
             parts.append(f"fuzzy (Wald) estimate {row['estimate']:.4g}")
-        if window_note:
-            parts.append(window_note)
+        if not dots.empty:
+            parts.append(
+                f"dots: {int(dots['n_in_bin'].sum()):,} rows with {x_column} in "
+                f"[{dots['bin_low'].min():.3g}, {dots['bin_high'].max():.3g}]"
+            )
         subtitle = ", ".join(parts)
         current["figures"].append(
             {
@@ -544,7 +518,7 @@ def _rd_figures(warehouse: Warehouse, current: Section, estimates: pd.DataFrame)
                     subtitle=subtitle,
                 ),
                 "alt": f"RD plot of {y_column}, spec {spec}",
-                "caption": f"{spec} ({kind}, {row.get('outcome')}): {subtitle}.",
+                "caption": f"{spec} ({kind}, {outcome}): {subtitle}.",
             }
         )
 

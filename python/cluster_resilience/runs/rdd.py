@@ -1,7 +1,7 @@
 """The regression discontinuity at the USCM strong-cluster cutoff, from ``mart_rdd_panel``.
 
-``run_rdd_estimates(panel)`` returns the two tidy tables the dbt Python models ``est_rdd`` and
-``est_rdd_checks`` write:
+``run_rdd_estimates(panel)`` returns the three tidy tables the dbt Python model ``int_est_rdd``
+writes (published as ``est_rdd``, ``est_rdd_checks`` and ``est_rdd_plot_data``):
 
 - ``est_rdd``: one row per spec x outcome x running variable. ``rdd_fuzzy_<bw>_<kernel>`` is the
   fuzzy RD (treatment: published ``strong_b``; the Wald ratio of the outcome jump to the
@@ -9,13 +9,17 @@
   intention-to-treat / reduced form (the outcome jump at the cutoff itself).
 - ``est_rdd_checks``: the manipulation (density) test, placebo cutoffs, placebo outcomes, a donut
   and a bandwidth sensitivity check, each with a plain-language ``interpretation``.
+- ``est_rdd_plot_data``: for every estimated ``est_rdd`` row, the RD plot of its outcome (and of
+  the treatment, the first stage, on fuzzy rows): binned means of the rows within
+  ``RddSettings.plot_window_h`` bandwidths of the cutoff and the fitted local polynomials.
 
-Estimation is ``cluster_resilience.estimators.rdd.estimate_rdd`` (a port of ``rdrobust``:
-local polynomial,
-kernel, MSE-optimal bandwidth, robust bias-corrected inference) and ``density_test`` (a port of
-``rddensity``). A design that is weak on the data (few rows near the cutoff, a small or imprecise
-first stage) is still estimated and reported: ``design_strength`` and ``assessment`` say so. A
-spec that cannot be estimated at all gets a row with NULL numbers and the reason, never no row.
+The panel is long (one row per state x cluster x outcome); which outcomes are the main ones and
+which are placebos, and their years, come from its rows (``outcome_role``, ``pre_year``,
+``post_year``), so this module holds no year. Estimation is ``cluster_resilience.estimators.rdd``,
+an adapter over ``rdrobust`` and ``rddensity``. A design that is weak on the data (few rows near
+the cutoff, a small or imprecise first stage) is still estimated and reported:
+``design_strength`` and ``assessment`` say so. A spec that cannot be estimated at all gets a row
+with NULL numbers and the reason, never no row.
 """
 
 from __future__ import annotations
@@ -34,12 +38,15 @@ from cluster_resilience.estimators.rdd import (
     Kernel,
     RddResult,
     Vce,
+    binned_means,
     density_test,
     estimate_rdd,
+    fitted_line,
 )
 
 __all__ = [
     "CHECK_COLUMNS",
+    "PLOT_COLUMNS",
     "RDD_COLUMNS",
     "RddSettings",
     "run_rdd_estimates",
@@ -47,27 +54,26 @@ __all__ = [
 
 TREATMENT = "is_strong"
 RUNNING_VARIABLES = ("running_variable", "running_variable_linear")
-OUTCOMES = ("outcome_emp_change_2019_2021", "outcome_emp_change_2019_2021_vs_state")
-# check name -> placebo outcome column (changes before COVID: no effect of it can show there)
-PLACEBO_OUTCOMES = {
-    "placebo_outcome_2014_2016": "placebo_emp_change_2014_2016",
-    "placebo_outcome_2015_2016": "placebo_emp_change_2015_2016",
-    "placebo_outcome_2018_2019": "placebo_emp_change_2018_2019",
-}
+UNIT_KEYS = ("state_fips", "cluster_code")
+# outcome_role of mart_rdd_panel: the outcome, the same net of the state's change, placebos
+OUTCOME_ROLES = ("outcome", "outcome_net_of_state", "placebo_outcome")
+OUTCOME_VALUE = "emp_log_change"
 PLACEBO_CUTOFFS = {
     # side of the real cutoff the placebo uses: its rows never cross the real cutoff
     "low": ("running_variable_placebo_low", "placebo_low_percentile", "below"),
     "high": ("running_variable_placebo_high", "placebo_high_percentile", "above"),
 }
-REQUIRED_COLUMNS = (
-    "state_fips",
-    "cluster_code",
+# columns of a state x cluster (repeated on each of its outcome rows), then of an outcome row
+UNIT_COLUMNS = (
+    *UNIT_KEYS,
     TREATMENT,
     *RUNNING_VARIABLES,
-    *OUTCOMES,
-    *PLACEBO_OUTCOMES.values(),
     *(column for spec in PLACEBO_CUTOFFS.values() for column in spec[:2]),
 )
+OUTCOME_COLUMNS = (
+    "outcome", "outcome_role", "pre_year", "post_year", "coverage_break_year", OUTCOME_VALUE,
+)
+REQUIRED_COLUMNS = (*UNIT_COLUMNS, *OUTCOME_COLUMNS)
 
 RDD_COLUMNS = [
     "spec", "design", "outcome", "running_variable", "treatment",
@@ -87,11 +93,15 @@ CHECK_COLUMNS = [
     "h_left", "h_right", "n_left", "n_right", "n_obs",
     "main_estimate", "rejects_at_5pct", "interpretation",
 ]
+PLOT_COLUMNS = [
+    "spec", "design", "outcome", "running_variable", "plotted", "y_variable", "element", "side",
+    "point", "x", "y", "x_mean", "bin_low", "bin_high", "n_in_bin",
+]
 
 
 @dataclass(frozen=True)
 class RddSettings:
-    """Estimator options (rdrobust's names) and the thresholds of the design assessment.
+    """Estimator options (rdrobust's names), the design assessment and the RD plot data.
 
     Attributes:
         kernel, bwselect, p, q, vce, level: passed to ``estimate_rdd``.
@@ -100,6 +110,8 @@ class RddSettings:
         min_effective_n: fewest rows within the bandwidth on each side for an ``adequate`` design.
         min_first_stage_f: smallest first-stage F (t^2 of the treatment jump) for ``adequate``.
         min_first_stage: smallest jump in the treatment probability for ``adequate``.
+        plot_window_h: RD plots bin the rows within this many bandwidths of the cutoff.
+        plot_points: points per side of each fitted line in the plot data.
     """
 
     kernel: Kernel = "triangular"
@@ -113,6 +125,8 @@ class RddSettings:
     min_effective_n: int = 20
     min_first_stage_f: float = 10.0
     min_first_stage: float = 0.2
+    plot_window_h: float = 3.0
+    plot_points: int = 50
 
     def __post_init__(self) -> None:
         for name, literal in (("kernel", Kernel), ("bwselect", BwSelect), ("vce", Vce)):
@@ -120,14 +134,14 @@ class RddSettings:
             if value not in get_args(literal):
                 allowed = ", ".join(repr(a) for a in get_args(literal))
                 raise ValueError(f"RddSettings.{name} must be one of {allowed}; got {value!r}")
-        for name in ("near_cutoff", "donut", "min_first_stage_f"):
+        for name in ("near_cutoff", "donut", "min_first_stage_f", "plot_window_h"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"RddSettings.{name} must be a finite number >= 0; got {value!r}")
-        if not (isinstance(self.min_effective_n, int) and self.min_effective_n >= 1):
-            raise ValueError(
-                f"RddSettings.min_effective_n must be an integer >= 1; got {self.min_effective_n!r}"
-            )
+        for name, low in (("min_effective_n", 1), ("plot_points", 2)):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= low):
+                raise ValueError(f"RddSettings.{name} must be an integer >= {low}; got {value!r}")
 
     @property
     def estimator_options(self) -> dict:
@@ -143,6 +157,89 @@ class RddSettings:
     def spec_name(self, design: str) -> str:
         kind = "fuzzy" if design == "fuzzy" else "sharp_itt"
         return f"rdd_{kind}_{self.bwselect}_{self.kernel}"
+
+
+# ---------------------------------------------------------------------------- outcomes --
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One outcome of mart_rdd_panel: its name, role and the years of its change."""
+
+    name: str
+    role: str
+    pre_year: int
+    post_year: int
+    coverage_break_year: int | None
+
+    @property
+    def span(self) -> str:
+        return f"{self.pre_year}-{self.post_year}"
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The panel one row per state x cluster, one column per outcome, and the outcomes."""
+
+    units: pd.DataFrame
+    outcomes: tuple[_Outcome, ...]  # the outcome, then the one net of the state's change
+    placebos: tuple[_Outcome, ...]  # in order of their years
+
+    @property
+    def main(self) -> _Outcome:
+        return self.outcomes[0]
+
+
+def _design(panel: pd.DataFrame) -> _Design:
+    """Reshape the long mart to one row per unit; fail naming what is wrong with it."""
+    missing = [column for column in REQUIRED_COLUMNS if column not in panel.columns]
+    if missing:
+        raise ValueError(f"mart_rdd_panel is missing column(s): {', '.join(missing)}")
+    bad_roles = sorted(set(panel["outcome_role"].dropna()) - set(OUTCOME_ROLES))
+    if bad_roles or panel["outcome_role"].isna().any():
+        raise ValueError(
+            f"mart_rdd_panel.outcome_role must be one of {', '.join(OUTCOME_ROLES)}; "
+            f"got {bad_roles or [None]}"
+        )
+    keys = [*UNIT_KEYS, "outcome"]
+    duplicated = panel.duplicated(keys)
+    if duplicated.any():
+        first = panel.loc[duplicated, keys].iloc[0].tolist()
+        raise ValueError(
+            f"mart_rdd_panel has {int(duplicated.sum())} duplicate (state_fips, cluster_code, "
+            f"outcome) row(s), e.g. {first}"
+        )
+    definitions = panel[list(OUTCOME_COLUMNS[:-1])].drop_duplicates()
+    if definitions["outcome"].duplicated().any():
+        name = definitions.loc[definitions["outcome"].duplicated(), "outcome"].iloc[0]
+        raise ValueError(f"mart_rdd_panel: outcome {name!r} has more than one role or window")
+    outcomes = {role: [] for role in OUTCOME_ROLES}
+    for row in definitions.sort_values(["pre_year", "post_year", "outcome"]).itertuples():
+        outcomes[row.outcome_role].append(
+            _Outcome(
+                name=row.outcome,
+                role=row.outcome_role,
+                pre_year=int(row.pre_year),
+                post_year=int(row.post_year),
+                coverage_break_year=(
+                    None if pd.isna(row.coverage_break_year) else int(row.coverage_break_year)
+                ),
+            )
+        )
+    if len(outcomes["outcome"]) != 1 or len(outcomes["outcome_net_of_state"]) > 1:
+        raise ValueError(
+            "mart_rdd_panel must hold exactly one outcome_role 'outcome' and at most one "
+            f"'outcome_net_of_state'; got {[o.name for o in outcomes['outcome']]} and "
+            f"{[o.name for o in outcomes['outcome_net_of_state']]}"
+        )
+    units = panel.loc[panel["outcome"] == outcomes["outcome"][0].name, list(UNIT_COLUMNS)]
+    values = panel.pivot(index=list(UNIT_KEYS), columns="outcome", values=OUTCOME_VALUE)
+    units = units.join(values, on=list(UNIT_KEYS)).reset_index(drop=True)
+    return _Design(
+        units=units,
+        outcomes=(*outcomes["outcome"], *outcomes["outcome_net_of_state"]),
+        placebos=tuple(outcomes["placebo_outcome"]),
+    )
 
 
 # ----------------------------------------------------------------------------- samples --
@@ -233,7 +330,7 @@ def _assessment(
     fuzzy: RddResult | None,
     sample: _Sample,
     near: tuple[int, int, float],
-    outcome: str,
+    net_of_state: bool,
     running: str,
     settings: RddSettings,
 ) -> tuple[str, str]:
@@ -274,12 +371,14 @@ def _assessment(
         f"{verdict}; its half-width is {_half_width(result) / sd:.1f} outcome SDs "
         f"(SD = {sd:.3f})"
     )
-    if outcome.endswith("_vs_state"):
+    if net_of_state:
         parts.append("outcome net of the state's total CBP change (removes state-wide shocks)")
     parts.append(
         "the outcome is the state's NAICS-3 employment apportioned to the cluster with national "
         "weights, a noisy proxy that dilutes cluster-specific effects"
     )
+    # Wording kept as published in release 0.1 (rows equal to its snapshot); rdrobust itself
+    # offers cluster variance (vce="cr1" with cluster=), which the specs do not use yet.
     parts.append(
         "inference treats state x cluster rows as independent (the port has no cluster "
         "variance); rows of one state share its COVID shock"
@@ -303,7 +402,7 @@ def _estimate(
             **settings.estimator_options,
             **kwargs,
         )
-    except (ValueError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as error:
+    except ValueError as error:  # bad input or RddError: rdrobust could not estimate it
         return None, f"{type(error).__name__}: {error}"
     return result, None
 
@@ -428,12 +527,13 @@ def _check_row(
 
 
 def _run_checks(
-    panel: pd.DataFrame,
+    design: _Design,
     main: RddResult | None,
     itt: RddResult | None,
     settings: RddSettings,
 ) -> list[dict]:
-    outcome, running = OUTCOMES[0], RUNNING_VARIABLES[0]
+    panel = design.units
+    outcome, running = design.main.name, RUNNING_VARIABLES[0]
     rows = []
 
     # manipulation: is the density of the running variable continuous at the cutoff?
@@ -443,7 +543,7 @@ def _run_checks(
     try:
         density: DensityTestResult | None = density_test(x, cutoff=0.0)
         density_error = None
-    except (ValueError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as error:
+    except ValueError as error:  # bad input or RddError: rddensity could not estimate it
         density, density_error = None, f"{type(error).__name__}: {error}"
 
     def interpret_density(estimate: float, p_value: float) -> str:
@@ -497,22 +597,18 @@ def _run_checks(
         )
 
     # placebo outcomes: changes before COVID, same cutoff, reduced form
-    for check, placebo_outcome in PLACEBO_OUTCOMES.items():
-        sample = _sample(panel, placebo_outcome, running)
+    for placebo in design.placebos:
+        sample = _sample(panel, placebo.name, running)
         result, error = _estimate(sample, fuzzy=False, settings=settings)
-        note = ""
-        if placebo_outcome.endswith("2014_2016"):
-            note = (
-                " Caution: the CBP state x NAICS-3 extract changes coverage between 2014 and "
-                "2015, so this change is partly a data artefact; prefer 2015-2016 and 2018-2019."
-            )
         rows.append(
             _check_row(
-                check, design="sharp", outcome=placebo_outcome, running=running,
+                f"placebo_outcome_{placebo.pre_year}_{placebo.post_year}", design="sharp",
+                outcome=placebo.name, running=running,
                 sample_text="all rows with the placebo outcome", n_obs=int(sample.y.size),
                 main=itt,
                 interpret=_interpret_placebo(
-                    "the cutoff, in an employment change before COVID", note=note
+                    "the cutoff, in an employment change before COVID",
+                    note=_coverage_break_note(placebo, design.placebos),
                 ),
                 result=result, error=error,
             )
@@ -554,6 +650,23 @@ def _run_checks(
     return rows
 
 
+def _coverage_break_note(placebo: _Outcome, placebos: tuple[_Outcome, ...]) -> str:
+    """A caution for a placebo change across a coverage break of the CBP extract."""
+    if placebo.coverage_break_year is None:
+        return ""
+    clean = [other.span for other in placebos if other.coverage_break_year is None]
+    prefer = (
+        f"; prefer {' and '.join([', '.join(clean[:-1]), clean[-1]] if len(clean) > 1 else clean)}"
+        if clean
+        else ""
+    )
+    year = placebo.coverage_break_year
+    return (
+        f" Caution: the CBP state x NAICS-3 extract changes coverage between {year - 1} and "
+        f"{year}, so this change is partly a data artefact{prefer}."
+    )
+
+
 def _interpret_placebo(where: str, note: str = "") -> Callable[[float, float], str]:
     def interpret(estimate: float, p_value: float) -> str:
         if p_value >= 0.05:
@@ -590,58 +703,118 @@ def _interpret_robustness(
     return interpret
 
 
+# -------------------------------------------------------------------------- plot data --
+
+
+def _binned(values: np.ndarray, x: np.ndarray, window: np.ndarray) -> pd.DataFrame:
+    """rdplot's binned means of the rows in the window; of all rows if rdplot cannot bin the
+    window (fewer than 20 rows, or none on a side); no bins if it cannot bin those either."""
+    for rows in (window, np.ones_like(window)):
+        try:
+            return binned_means(values[rows], x[rows], cutoff=0.0)
+        except ValueError:
+            continue
+    return pd.DataFrame(columns=["side", "x", "y"])
+
+
+def _plot_rows(
+    result: RddResult,
+    *,
+    spec: str,
+    design: str,
+    outcome: str,
+    running: str,
+    sample: _Sample,
+    settings: RddSettings,
+) -> list[dict]:
+    """RD plot data of one est_rdd row: binned means and fitted local polynomials of the
+    outcome, and on fuzzy rows also of the treatment (the first stage)."""
+    window = (sample.x >= -settings.plot_window_h * result.h_left) & (
+        sample.x <= settings.plot_window_h * result.h_right
+    )
+    layers = [("outcome", outcome, sample.y, False)]
+    if design == "fuzzy":
+        layers.append(("first_stage", TREATMENT, sample.t, True))
+    rows = []
+    for plotted, y_variable, values, first_stage in layers:
+        key = dict(spec=spec, design=design, outcome=outcome, running_variable=running,
+                   plotted=plotted, y_variable=y_variable)  # fmt: skip
+        elements = (
+            ("bin", _binned(values, sample.x, window).rename(columns={"n": "n_in_bin"})),
+            ("fit", fitted_line(result, first_stage=first_stage, n_points=settings.plot_points)),
+        )
+        for element, frame in elements:
+            for _, side in frame.groupby("side", sort=False):
+                for point, record in enumerate(side.to_dict("records"), start=1):
+                    rows.append({**key, "element": element, "point": point, **record})
+    return rows
+
+
 # ----------------------------------------------------------------------------- entry --
 
 
 def run_rdd_estimates(
     panel: pd.DataFrame, settings: RddSettings | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """est_rdd and est_rdd_checks rows from ``mart_rdd_panel``.
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """est_rdd, est_rdd_checks and est_rdd_plot_data rows from ``mart_rdd_panel``.
 
     Args:
-        panel: one row per state x traded cluster with the columns of ``mart_rdd_panel``
-            (at least ``REQUIRED_COLUMNS``); rows missing the outcome or running variable of
-            an estimation are dropped from it (counted in ``n_dropped``).
+        panel: one row per state x traded cluster x outcome with the columns of
+            ``mart_rdd_panel`` (at least ``REQUIRED_COLUMNS``); rows missing the outcome or
+            running variable of an estimation are dropped from it (counted in ``n_dropped``).
         settings: estimator options and assessment thresholds; defaults reproduce rdrobust's
             defaults (local linear, triangular kernel, one MSE-optimal bandwidth, NN variance).
 
     Returns:
-        (rdd, checks): DataFrames with columns ``RDD_COLUMNS`` and ``CHECK_COLUMNS``.
+        (rdd, checks, plot): DataFrames with columns ``RDD_COLUMNS``, ``CHECK_COLUMNS`` and
+        ``PLOT_COLUMNS``.
 
     Raises:
-        ValueError: a required column is missing.
+        ValueError: a required column is missing, or the outcomes of the panel are not one
+            'outcome', at most one 'outcome_net_of_state' and any placebos, once per unit.
     """
     settings = settings or RddSettings()
-    missing = [column for column in REQUIRED_COLUMNS if column not in panel.columns]
-    if missing:
-        raise ValueError(f"mart_rdd_panel is missing column(s): {', '.join(missing)}")
-
-    rdd_rows = []
+    design = _design(panel)
+    rdd_rows, plot_rows = [], []
     main_fuzzy: RddResult | None = None
     main_itt: RddResult | None = None
-    for outcome in OUTCOMES:
+    for outcome in design.outcomes:
         for running in RUNNING_VARIABLES:
-            sample = _sample(panel, outcome, running)
+            sample = _sample(design.units, outcome.name, running)
             near = _near_cutoff(sample, settings.near_cutoff)
             fuzzy, fuzzy_error = _estimate(sample, fuzzy=True, settings=settings)
             itt, itt_error = _estimate(sample, fuzzy=False, settings=settings)
-            if (outcome, running) == (OUTCOMES[0], RUNNING_VARIABLES[0]):
+            if (outcome, running) == (design.main, RUNNING_VARIABLES[0]):
                 main_fuzzy, main_itt = fuzzy, itt
-            for design, result, error in (("fuzzy", fuzzy, fuzzy_error), ("sharp", itt, itt_error)):
+            for kind, result, error in (("fuzzy", fuzzy, fuzzy_error), ("sharp", itt, itt_error)):
+                spec = settings.spec_name(kind)
                 strength, assessment = _assessment(
-                    result, error, design=design, fuzzy=fuzzy, sample=sample, near=near,
-                    outcome=outcome, running=running, settings=settings,
+                    result, error, design=kind, fuzzy=fuzzy, sample=sample, near=near,
+                    net_of_state=outcome.role == "outcome_net_of_state", running=running,
+                    settings=settings,
                 )
                 rdd_rows.append(
                     _rdd_row(
-                        result, spec=settings.spec_name(design), design=design,
-                        outcome=outcome, running=running, sample=sample, near=near,
-                        strength=strength, assessment=assessment, settings=settings,
+                        result, spec=spec, design=kind, outcome=outcome.name, running=running,
+                        sample=sample, near=near, strength=strength, assessment=assessment,
+                        settings=settings,
                     )
                 )
+                if result is not None:
+                    plot_rows += _plot_rows(
+                        result, spec=spec, design=kind, outcome=outcome.name, running=running,
+                        sample=sample, settings=settings,
+                    )
     rdd = pd.DataFrame(rdd_rows, columns=RDD_COLUMNS)
-    checks = pd.DataFrame(_run_checks(panel, main_fuzzy, main_itt, settings), columns=CHECK_COLUMNS)
-    return _typed(rdd, RDD_INTEGERS, RDD_FLOATS), _typed(checks, CHECK_INTEGERS, CHECK_FLOATS)
+    checks = pd.DataFrame(
+        _run_checks(design, main_fuzzy, main_itt, settings), columns=CHECK_COLUMNS
+    )
+    plot = pd.DataFrame(plot_rows, columns=PLOT_COLUMNS)
+    return (
+        _typed(rdd, RDD_INTEGERS, RDD_FLOATS),
+        _typed(checks, CHECK_INTEGERS, CHECK_FLOATS),
+        _typed(plot, PLOT_INTEGERS, PLOT_FLOATS),
+    )
 
 
 RDD_INTEGERS = [
@@ -656,6 +829,8 @@ RDD_FLOATS = [
     "share_treated_within_0_1_above",
 ]
 CHECK_INTEGERS = ["n_left", "n_right", "n_obs"]
+PLOT_INTEGERS = ["point", "n_in_bin"]
+PLOT_FLOATS = ["x", "y", "x_mean", "bin_low", "bin_high"]
 CHECK_FLOATS = [
     "estimate", "estimate_bc", "std_error", "statistic", "conf_low", "conf_high", "p_value",
     "h_left", "h_right", "main_estimate",

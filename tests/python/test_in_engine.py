@@ -57,7 +57,7 @@ def test_moment_rows_are_per_cluster_not_per_observation(warehouse):
         """
     ).fetchall()
     assert rows
-    for fit_id, n_obs, n_clusters, n_rows, moment_clusters, k in rows:
+    for fit_id, _n_obs, n_clusters, n_rows, moment_clusters, k in rows:
         assert moment_clusters == n_clusters, fit_id
         # at most k(k+1)/2 'xx' + k 'xy' + 'yy' + 'n' rows per cluster, whatever the rows
         assert n_rows <= n_clusters * (k * (k + 1) // 2 + k + 2), fit_id

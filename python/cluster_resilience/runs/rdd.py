@@ -377,11 +377,11 @@ def _assessment(
         "the outcome is the state's NAICS-3 employment apportioned to the cluster with national "
         "weights, a noisy proxy that dilutes cluster-specific effects"
     )
-    # Wording kept as published in release 0.1 (rows equal to its snapshot); rdrobust itself
-    # offers cluster variance (vce="cr1" with cluster=), which the specs do not use yet.
+    # rdrobust offers cluster variance (vce="cr1" with cluster=), which the specs do not use
+    # yet; the assessment says so.
     parts.append(
-        "inference treats state x cluster rows as independent (the port has no cluster "
-        "variance); rows of one state share its COVID shock"
+        "inference treats state x cluster rows as independent (no spec clusters by state "
+        "yet); rows of one state share its COVID shock"
     )
     return strength, "; ".join(parts) + "."
 

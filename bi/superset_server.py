@@ -1,0 +1,234 @@
+"""Start and stop the cluster resilience Superset (run with the BI venv's python, .venv-bi).
+
+    python bi/superset_server.py start --warehouse W --port 8088 --state-dir target/bi
+    python bi/superset_server.py stop --state-dir target/bi
+
+``start`` builds a FRESH metadata database in the state directory (never committed): Superset's
+schema, an admin user (password from SUPERSET_ADMIN_PASSWORD, else generated once into
+<state-dir>/admin_password), then imports the dashboard kept as code in bi/superset/assets/ (the
+database entry pointed at the warehouse W, opened read-only). It then starts Superset (gunicorn)
+in its own process group, waits until it answers, prints the URL and returns; the server keeps
+running. ``stop`` ends that process group. Nothing here reaches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import yaml
+
+BI_DIR = Path(__file__).resolve().parent
+ROOT = BI_DIR.parent
+ASSETS = BI_DIR / "superset" / "assets"
+CONFIG = BI_DIR / "superset_config.py"
+BIN = Path(sys.executable).parent
+ADMIN_USER = "admin"
+DASHBOARD_SLUG = "cluster-resilience"
+EXPORT_ROOT = "cluster_resilience_dashboard"  # top folder inside the import zip
+
+
+def _say(message: str) -> None:
+    print(f"[bi] {message}", flush=True)
+
+
+def environment(state_dir: Path) -> dict[str, str]:
+    """The environment every Superset command of this state directory runs with."""
+    return {
+        **os.environ,
+        "SUPERSET_CONFIG_PATH": str(CONFIG),
+        "CLUSTER_BI_STATE_DIR": str(state_dir),
+        "FLASK_APP": "superset.app:create_app()",
+        "SUPERSET_HOME": str(state_dir),
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+def admin_password(state_dir: Path) -> str:
+    """SUPERSET_ADMIN_PASSWORD, else a password generated once into the state directory."""
+    from_env = os.environ.get("SUPERSET_ADMIN_PASSWORD")
+    if from_env:
+        return from_env
+    path = state_dir / "admin_password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(16))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def warehouse_uri(warehouse: Path) -> str:
+    """SQLAlchemy URI of the published warehouse, opened read-only by DuckDB."""
+    return f"duckdb:///{warehouse.resolve()}?access_mode=read_only"
+
+
+def assets_zip(warehouse: Path, out: Path) -> Path:
+    """The committed assets as the zip `superset import-dashboards` reads, with the database
+    entry pointed at ``warehouse`` (the committed YAML names the default relative path)."""
+    with zipfile.ZipFile(out, "w") as archive:
+        for path in sorted(ASSETS.rglob("*.yaml")):
+            relative = path.relative_to(ASSETS)
+            text = path.read_text()
+            if relative.parts[0] == "databases":
+                content = yaml.safe_load(text)
+                content["sqlalchemy_uri"] = warehouse_uri(warehouse)
+                text = yaml.safe_dump(content, sort_keys=False)
+            archive.writestr(f"{EXPORT_ROOT}/{relative}", text)
+    return out
+
+
+def _superset(state_dir: Path, *args: str, log) -> None:
+    command = [str(BIN / "superset"), *args]
+    result = subprocess.run(
+        command, env=environment(state_dir), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
+    if result.returncode != 0:
+        log.flush()
+        tail = Path(log.name).read_text().splitlines()[-40:]
+        raise RuntimeError(
+            f"`superset {args[0]}` failed ({result.returncode}):\n" + "\n".join(tail)
+        )
+
+
+def prepare(state_dir: Path, warehouse: Path) -> None:
+    """A fresh metadata database with the admin user and the imported dashboard."""
+    if not warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {warehouse}: run `make build` first")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "superset.db").unlink(missing_ok=True)
+    password = admin_password(state_dir)
+    with (state_dir / "setup.log").open("w") as log:
+        steps = [
+            ("metadata schema", ["db", "upgrade"]),
+            (
+                "admin user",
+                [
+                    "fab", "create-admin", "--username", ADMIN_USER, "--firstname", "Cluster",
+                    "--lastname", "Admin", "--email", "admin@localhost", "--password", password,
+                ],
+            ),
+            ("roles and permissions", ["init"]),
+        ]  # fmt: skip
+        for label, args in steps:
+            started = time.perf_counter()
+            _superset(state_dir, *args, log=log)
+            _say(f"{label}: {time.perf_counter() - started:.1f} s")
+        with tempfile.TemporaryDirectory() as scratch:
+            bundle = assets_zip(warehouse, Path(scratch) / "assets.zip")
+            started = time.perf_counter()
+            _superset(
+                state_dir, "import-dashboards", "--path", str(bundle), "--username", ADMIN_USER,
+                log=log,
+            )  # fmt: skip
+            _say(
+                f"dashboard imported from bi/superset/assets: {time.perf_counter() - started:.1f} s"
+            )
+
+
+def _pid_file(state_dir: Path) -> Path:
+    return state_dir / "superset.pid"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start(state_dir: Path, warehouse: Path, port: int, timeout: float = 240) -> str:
+    """Prepare, then run Superset in its own process group; return its URL once it answers."""
+    state_dir = state_dir.resolve()
+    warehouse = warehouse.resolve()
+    if _pid_file(state_dir).exists():
+        stop(state_dir)
+    started = time.perf_counter()
+    prepare(state_dir, warehouse)
+    log = (state_dir / "superset.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
+            "--worker-class", "gthread", "--threads", "8", "--timeout", "120",
+            "superset.app:create_app()",
+        ],
+        env=environment(state_dir),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: `stop` ends the whole group
+    )  # fmt: skip
+    _pid_file(state_dir).write_text(str(process.pid))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while not _answers(f"{base}/health"):
+        if process.poll() is not None:
+            _pid_file(state_dir).unlink(missing_ok=True)
+            tail = (state_dir / "superset.log").read_text().splitlines()[-40:]
+            raise RuntimeError(f"superset exited with {process.returncode}:\n" + "\n".join(tail))
+        if time.monotonic() > deadline:
+            stop(state_dir)
+            raise TimeoutError(f"superset did not answer on {base} within {timeout:.0f} s")
+        time.sleep(0.5)
+    _say(f"started in {time.perf_counter() - started:.1f} s (pid {process.pid}, own process group)")
+    return f"{base}/superset/dashboard/{DASHBOARD_SLUG}/"
+
+
+def stop(state_dir: Path, timeout: float = 20) -> bool:
+    """End the process group started by ``start``; False when none was running."""
+    pid_file = _pid_file(state_dir.resolve())
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text())
+    pid_file.unlink()
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    start_parser = commands.add_parser("start", help="fresh metadata DB, import, serve")
+    start_parser.add_argument("--warehouse", type=Path, required=True)
+    start_parser.add_argument("--port", type=int, default=8088)
+    start_parser.add_argument("--state-dir", type=Path, default=ROOT / "target" / "bi")
+    stop_parser = commands.add_parser("stop", help="stop the server's process group")
+    stop_parser.add_argument("--state-dir", type=Path, default=ROOT / "target" / "bi")
+    args = parser.parse_args(argv)
+    if args.command == "stop":
+        _say("stopped" if stop(args.state_dir) else "no Superset was running")
+        return 0
+    try:
+        url = start(args.state_dir, args.warehouse, args.port)
+    except (FileNotFoundError, RuntimeError, TimeoutError) as error:
+        print(f"BI FAILED: {error}", file=sys.stderr)
+        return 1
+    state = args.state_dir.resolve()
+    _say(f"dashboard: {url}")
+    password_file = state / "admin_password"
+    _say(f"log in as {ADMIN_USER}, password in {password_file} (or $SUPERSET_ADMIN_PASSWORD)")
+    _say("stop it with `make bi-stop`")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,8 +14,10 @@ running. ``stop`` ends that process group. Nothing here reaches the network.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -86,16 +88,66 @@ def assets_zip(warehouse: Path, out: Path) -> Path:
 
 
 def _superset(state_dir: Path, *args: str, log) -> None:
+    """Run one `superset` CLI command of this state directory; raise with its log on failure."""
     command = [str(BIN / "superset"), *args]
     result = subprocess.run(
         command, env=environment(state_dir), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
     )
     if result.returncode != 0:
         log.flush()
-        tail = Path(log.name).read_text().splitlines()[-40:]
-        raise RuntimeError(
-            f"`superset {args[0]}` failed ({result.returncode}):\n" + "\n".join(tail)
-        )
+        tail = "\n".join(Path(log.name).read_text().splitlines()[-40:])
+        raise RuntimeError(f"`superset {' '.join(args[:2])}` failed ({result.returncode}):\n{tail}")
+
+
+def _template_path() -> Path:
+    """The empty metadata database (Superset's schema, roles and permissions) cached in the BI
+    venv: built once per Superset version and configuration, copied on every start."""
+    from importlib.metadata import version
+
+    key = hashlib.sha256(CONFIG.read_bytes()).hexdigest()[:12]
+    return BIN.parent / "superset-metadata" / f"superset-{version('apache-superset')}-{key}.db"
+
+
+def _metadata_template(state_dir: Path, log) -> Path:
+    template = _template_path()
+    if template.exists():
+        _say(f"metadata schema: cached ({template.name})")
+        return template
+    started = time.perf_counter()
+    _superset(state_dir, "db", "upgrade", log=log)
+    _superset(state_dir, "init", log=log)
+    template.parent.mkdir(parents=True, exist_ok=True)
+    partial = template.with_suffix(".partial")
+    shutil.copyfile(state_dir / "superset.db", partial)
+    partial.replace(template)
+    _say(f"metadata schema, roles and permissions: {time.perf_counter() - started:.1f} s (cached)")
+    return template
+
+
+def load(bundle: Path, password: str) -> None:
+    """In the app context of a metadata database: the admin user, then the dashboard bundle
+    (what `superset fab create-admin` and `superset import-dashboards` do, in one process)."""
+    from superset.app import create_app
+
+    app = create_app()
+    with app.app_context():
+        from flask import g
+        from superset import security_manager
+        from superset.commands.dashboard.importers.dispatcher import ImportDashboardsCommand
+        from superset.commands.importers.v1.utils import get_contents_from_bundle
+
+        user = security_manager.find_user(username=ADMIN_USER)
+        if user is None:
+            user = security_manager.add_user(
+                ADMIN_USER, "Cluster", "Admin", "admin@localhost",
+                security_manager.find_role("Admin"), password=password,
+            )  # fmt: skip
+        if not user:
+            raise RuntimeError("could not create the admin user")
+        g.user = user
+        with zipfile.ZipFile(bundle) as archive:
+            contents = get_contents_from_bundle(archive)
+        ImportDashboardsCommand(contents, overwrite=True).run()
 
 
 def prepare(state_dir: Path, warehouse: Path) -> None:
@@ -103,34 +155,28 @@ def prepare(state_dir: Path, warehouse: Path) -> None:
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `make build` first")
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / "superset.db").unlink(missing_ok=True)
-    password = admin_password(state_dir)
+    database = state_dir / "superset.db"
+    database.unlink(missing_ok=True)
     with (state_dir / "setup.log").open("w") as log:
-        steps = [
-            ("metadata schema", ["db", "upgrade"]),
-            (
-                "admin user",
-                [
-                    "fab", "create-admin", "--username", ADMIN_USER, "--firstname", "Cluster",
-                    "--lastname", "Admin", "--email", "admin@localhost", "--password", password,
-                ],
-            ),
-            ("roles and permissions", ["init"]),
-        ]  # fmt: skip
-        for label, args in steps:
-            started = time.perf_counter()
-            _superset(state_dir, *args, log=log)
-            _say(f"{label}: {time.perf_counter() - started:.1f} s")
+        template = _metadata_template(state_dir, log)
+        shutil.copyfile(template, database)
+        started = time.perf_counter()
+        env = {**environment(state_dir), "SUPERSET_ADMIN_PASSWORD": admin_password(state_dir)}
         with tempfile.TemporaryDirectory() as scratch:
             bundle = assets_zip(warehouse, Path(scratch) / "assets.zip")
-            started = time.perf_counter()
-            _superset(
-                state_dir, "import-dashboards", "--path", str(bundle), "--username", ADMIN_USER,
-                log=log,
-            )  # fmt: skip
-            _say(
-                f"dashboard imported from bi/superset/assets: {time.perf_counter() - started:.1f} s"
+            result = subprocess.run(
+                [sys.executable, __file__, "load", "--bundle", str(bundle)],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
+        if result.returncode != 0:
+            log.flush()
+            tail = "\n".join(Path(log.name).read_text().splitlines()[-40:])
+            raise RuntimeError(f"importing bi/superset/assets failed:\n{tail}")
+        seconds = time.perf_counter() - started
+        _say(f"admin user and dashboard from bi/superset/assets: {seconds:.1f} s")
 
 
 def _pid_file(state_dir: Path) -> Path:
@@ -211,9 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     start_parser.add_argument("--warehouse", type=Path, required=True)
     start_parser.add_argument("--port", type=int, default=8088)
     start_parser.add_argument("--state-dir", type=Path, default=ROOT / "target" / "bi")
+    load_parser = commands.add_parser("load", help="(internal) admin user + import, in one app")
+    load_parser.add_argument("--bundle", type=Path, required=True)
     stop_parser = commands.add_parser("stop", help="stop the server's process group")
     stop_parser.add_argument("--state-dir", type=Path, default=ROOT / "target" / "bi")
     args = parser.parse_args(argv)
+    if args.command == "load":
+        load(args.bundle, os.environ["SUPERSET_ADMIN_PASSWORD"])
+        return 0
     if args.command == "stop":
         _say("stopped" if stop(args.state_dir) else "no Superset was running")
         return 0

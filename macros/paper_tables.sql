@@ -2,7 +2,8 @@
   The paper's Tables 3 to 6 laid out from the warehouse, beside the numbers the paper printed.
   One definition: paper_model_table_settings() says which model and window each table shows,
   paper_model_table(paper_table) lays one table out. Callers: the analyses
-  paper_table_{3..6}_*.sql (one call each) and the contracted model est_paper_tables (every table).
+  paper_table_{3..6}_*.sql (one call each) and the contracted model est_paper_tables
+  (paper_model_tables(): every table).
 -#}
 
 {#- Which estimates each of the paper's model tables shows, in the paper's order. -#}
@@ -26,6 +27,14 @@
     {%- else -%}
         {{ return(['intercept'] + var('factors') + paper_fit_terms()) }}
     {%- endif -%}
+{% endmacro %}
+
+{#- Every table of paper_model_table_settings(), stacked (the body of est_paper_tables). -#}
+{% macro paper_model_tables() %}
+    {%- for paper_table in paper_model_table_settings() %}
+    ({{ paper_model_table(paper_table) }})
+    {%- if not loop.last %} union all {% endif -%}
+    {% endfor %}
 {% endmacro %}
 
 {#-

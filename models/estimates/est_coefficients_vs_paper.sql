@@ -5,61 +5,28 @@ with
 
 published as (
 
-    {{ paper_published_wide() }}
+    select * from ({{ paper_published_wide() }}) as published_wide
 
 ),
 
-did as (
+-- The coefficients of both models; the factor regression has no treatment rule.
+{%- set shared_columns = 'spec, layout, window_name, outcome, term, estimate, std_error, p_value, '
+    ~ 'conf_low, conf_high, n_obs, n_clusters, run_id, run_started_at' %}
+coefficients as (
 
     select
         'did' as model,
-        spec,
-        layout,
         treatment_rule,
-        window_name,
-        outcome,
-        term,
-        estimate,
-        std_error,
-        p_value,
-        conf_low,
-        conf_high,
-        n_obs,
-        n_clusters,
-        run_id,
-        run_started_at
+        {{ shared_columns }}
     from {{ ref('est_did_coefficients') }}
 
-),
-
-factor as (
+    union all
 
     select
         'factor' as model,
-        spec,
-        layout,
         null as treatment_rule,
-        window_name,
-        outcome,
-        term,
-        estimate,
-        std_error,
-        p_value,
-        conf_low,
-        conf_high,
-        n_obs,
-        n_clusters,
-        run_id,
-        run_started_at
+        {{ shared_columns }}
     from {{ ref('est_factor_coefficients') }}
-
-),
-
-coefficients as (
-
-    select * from did
-    union all
-    select * from factor
 
 ),
 

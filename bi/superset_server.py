@@ -150,10 +150,27 @@ def load(bundle: Path, password: str) -> None:
         ImportDashboardsCommand(contents, overwrite=True).run()
 
 
-def prepare(state_dir: Path, warehouse: Path) -> None:
-    """A fresh metadata database with the admin user and the imported dashboard."""
+def check_readable(warehouse: Path) -> None:
+    """Open the warehouse read-only with the BI venv's DuckDB, as Superset will: a clear error
+    now (e.g. a storage version this DuckDB cannot read) instead of empty charts later."""
+    import duckdb
+
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `make build` first")
+    try:
+        connection = duckdb.connect(str(warehouse), read_only=True)
+        connection.execute("select count(*) from information_schema.tables").fetchone()
+        connection.close()
+    except duckdb.Error as error:
+        raise RuntimeError(
+            f"DuckDB {duckdb.__version__} (the BI venv's reader) cannot open {warehouse}: "
+            f"{error}. The published warehouse must be readable by DuckDB 1.x readers."
+        ) from error
+
+
+def prepare(state_dir: Path, warehouse: Path) -> None:
+    """A fresh metadata database with the admin user and the imported dashboard."""
+    check_readable(warehouse)
     state_dir.mkdir(parents=True, exist_ok=True)
     database = state_dir / "superset.db"
     database.unlink(missing_ok=True)

@@ -251,7 +251,7 @@ def test_dashboard_renders_every_chart_with_warehouse_data(superset, browser, bu
     browser.get_log("performance")  # forget the login page's traffic
     browser.get(url)
 
-    holders = (By.CSS_SELECTOR, ".dashboard-component-chart-holder")
+    holders = (By.CSS_SELECTOR, "[data-test='chart-grid-component']")
     wait.until(lambda d: len(d.find_elements(*holders)) == len(charts))
 
     def drawn(driver) -> bool:

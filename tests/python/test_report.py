@@ -22,12 +22,18 @@ from cluster_resilience.report.explain import (
     explain_model_row,
     printed_precision,
 )
-from cluster_resilience.report.headline import headline_sentences
-from cluster_resilience.report.sections import event_study_section, rdd_section
+from cluster_resilience.report.headline import headline_sentences, spec_curve_sentences
+from cluster_resilience.report.sections import (
+    data_anomalies_section,
+    event_study_section,
+    rdd_section,
+    spec_curve_section,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_IDS = [
     "headline",
+    "spec-curve",
     "paper-table-2",
     "paper-table-3",
     "paper-table-4",
@@ -39,6 +45,7 @@ SECTION_IDS = [
     "rdd",
     "treatment-map",
     "coverage",
+    "data-anomalies",
     "provenance",
 ]
 PENDING_TABLES = [
@@ -87,7 +94,7 @@ def test_every_section_is_present_in_order(report):
     assert positions == sorted(positions)
     for section_id in SECTION_IDS:
         assert f'href="#{section_id}"' in html  # listed in the contents
-    assert re.search(r"wrote .* \(\d+\.\d+ MB, 13 sections\) in \d+\.\d s", printed)
+    assert re.search(r"wrote .* \(\d+\.\d+ MB, 15 sections\) in \d+\.\d s", printed)
 
 
 @pytest.mark.e2e
@@ -452,3 +459,93 @@ def test_presentation_modules_hold_no_sql_of_their_own():
         "select table_schema, table_name from information_schema.tables",
         "select * from {self.relation(table)}",
     ], composed
+
+
+# ------------------------- specification curve and anomalies: absent, then SYNTHETIC --
+
+
+def _synthetic_spec_curve() -> pd.DataFrame:
+    """SYNTHETIC est_spec_curve rows in the contracted shape: the paper's sign (negative) only
+    under the state layout with local clusters excluded."""
+    rows = []
+    for rule, label in (("uscm_strong_b", "USCM strong"), ("share_median", "share > median")):
+        for layout in ("paper", "state"):
+            for local in ("untreated", "excluded"):
+                for spec in ("paper", "state_clustered"):
+                    negative = layout == "state" and local == "excluded"
+                    estimate = -0.01 if negative else 0.006
+                    half = 0.002 if spec == "paper" else 0.008
+                    rows.append(
+                        dict(
+                            treatment_rule=rule, treatment_label=label, treatment_type="binary",
+                            rule_level="state", layout=layout, local_clusters=local,
+                            window_name="shock", outcome="gdp", outcome_concept="gdp",
+                            outcome_definition="BEA real GDP growth", spec=spec,
+                            spec_label=spec.replace("_", " "), estimate=estimate,
+                            std_error=half / 1.96, conf_low=estimate - half,
+                            conf_high=estimate + half, p_value=0.01, p_value_is_bound=False,
+                            n_obs=100, n_clusters=50, paper_estimate=-0.022,
+                            same_sign_as_paper=negative,
+                        )
+                    )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    con = duckdb.connect(str(path))
+    for name, frame in tables.items():
+        con.register("frame", frame)
+        con.execute(f"create or replace table main.{name} as select * from frame")
+        con.unregister("frame")
+    con.close()
+
+
+@pytest.mark.e2e
+def test_spec_curve_and_anomalies_wait_for_their_tables_then_render(built_warehouse, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, copy)
+    with Warehouse(copy, ROOT) as warehouse:
+        if not warehouse.has("est_spec_curve"):
+            assert spec_curve_section(warehouse)["missing"].startswith(
+                "Not yet available: est_spec_curve"
+            )
+        if not warehouse.has("mart_data_anomalies"):
+            assert "mart_data_anomalies" in data_anomalies_section(warehouse)["missing"]
+    anomalies = pd.DataFrame(
+        [dict(source_file="data/raw/bea/x.csv", outcome="gdp", state_fips="01", year=2020,
+              value=-5.0, reason="SYNTHETIC: negative GDP")]
+    )  # fmt: skip
+    tables = {"est_spec_curve": _synthetic_spec_curve(), "mart_data_anomalies": anomalies}
+    _write_tables(copy, tables)
+    with Warehouse(copy, ROOT) as warehouse:
+        curve = spec_curve_section(warehouse)
+        flagged = data_anomalies_section(warehouse)
+    assert curve["missing"] is None
+    (figure,) = curve["figures"]
+    assert (
+        figure["src"].startswith("data:image/png;base64,")
+        and "16 specifications" in (figure["caption"])
+    )
+    text = " ".join(curve["sentences"])
+    assert "4 of the 16 specifications reproduce the paper's sign, 4 of them" in text
+    assert "All of them use layout state, local clusters excluded." in text
+    (summary,) = curve["tables"]
+    assert summary["rows"] == [
+        dict(window_name="shock", outcome="gdp", n_specs=16, n_same_sign=4,
+             n_same_sign_significant=4)
+    ]  # fmt: skip
+    assert flagged["missing"] is None and flagged["tables"][0]["rows"][0]["year"] == 2020
+
+
+def test_spec_curve_sentences_when_no_single_choice_decides():
+    curve = _synthetic_spec_curve()
+    curve["same_sign_as_paper"] = curve["spec"].eq("paper") & curve["layout"].eq("state") | (
+        curve["spec"].eq("state_clustered") & curve["layout"].eq("paper")
+    )
+    text = " ".join(spec_curve_sentences(curve, [("layout", "layout"), ("spec", "inference")]))
+    assert "8 of the 16 specifications reproduce the paper's sign" in text
+    assert "No single choice decides the sign" in text
+    curve["same_sign_as_paper"] = False
+    assert spec_curve_sentences(curve, [("layout", "layout")]) == [
+        "None of the 16 specifications reproduces the paper's sign."
+    ]

@@ -341,3 +341,55 @@ def coverage_heatmap(coverage: pd.DataFrame, *, title: str) -> str:
     axis.set_title(title, fontsize=9)
     figure.tight_layout()
     return to_data_uri(figure)
+
+
+def spec_curve(
+    curve: pd.DataFrame,
+    *,
+    choices: Sequence[tuple[str, str]],
+    title: str,
+    paper_estimate: float | None = None,
+) -> str:
+    """Specification curve: every estimate sorted, its 95 % CI (top panel; filled dots where the
+    CI excludes zero), the paper's published estimate as a dotted line, and below a dot matrix
+    marking the value each estimate takes in every choice (``choices``: (column, label))."""
+    curve = curve.sort_values("estimate", kind="stable").reset_index(drop=True)
+    x = np.arange(len(curve))
+    rows = [
+        (column, f"{label}: {value}", value)
+        for column, label in choices
+        for value in sorted(curve[column].dropna().unique(), key=str)
+    ]
+    height_matrix = 0.22 * len(rows) + 0.4
+    figure, (top, bottom) = plt.subplots(
+        2,
+        1,
+        figsize=(max(6.5, 0.09 * len(curve) + 3.5), 3.0 + height_matrix),
+        sharex=True,
+        gridspec_kw={"height_ratios": [3.0, height_matrix]},
+    )
+    excludes = (curve["conf_low"] > 0) | (curve["conf_high"] < 0)
+    top.vlines(x, curve["conf_low"], curve["conf_high"], color="tab:blue", alpha=0.45, lw=1.2)
+    top.scatter(x[excludes], curve.loc[excludes, "estimate"], s=14, color="tab:blue", zorder=3,
+                label="estimate, 95 % CI excludes 0")  # fmt: skip
+    top.scatter(x[~excludes], curve.loc[~excludes, "estimate"], s=14, facecolor="white",
+                edgecolor="tab:blue", zorder=3, label="estimate, 95 % CI includes 0")  # fmt: skip
+    top.axhline(0, color="grey", lw=0.8, ls="--")
+    if paper_estimate is not None and not pd.isna(paper_estimate):
+        top.axhline(paper_estimate, color="black", lw=1.2, ls=":", label="paper (published)")
+    top.legend(fontsize=7, loc="upper left")
+    top.tick_params(labelsize=7)
+    top.set_title(title, fontsize=10)
+    for i, (column, _, value) in enumerate(rows):
+        chosen = (curve[column] == value).to_numpy()
+        bottom.scatter(x[chosen], np.full(chosen.sum(), -i), s=9, color="black", marker="s")
+        bottom.scatter(x[~chosen], np.full((~chosen).sum(), -i), s=9, color="#e4e4e4", marker="s")
+    bottom.set_yticks([-i for i in range(len(rows))])
+    bottom.set_yticklabels([text for _, text, _ in rows], fontsize=7)
+    bottom.set_ylim(-len(rows) + 0.5, 0.5)
+    bottom.set_xticks([])
+    bottom.set_xlabel("specifications, sorted by estimate", fontsize=8)
+    for side in ("top", "right", "bottom"):
+        bottom.spines[side].set_visible(False)
+    figure.tight_layout()
+    return to_data_uri(figure)

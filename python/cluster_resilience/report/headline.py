@@ -127,3 +127,38 @@ def headline_sentences(rows: pd.DataFrame, window: dict[str, Any] | None = None)
             f"{_interval(row['conf_low'], row['conf_high'])}, which {excludes} zero."
         )
     return sentences
+
+
+def spec_curve_sentences(curve: pd.DataFrame, choices: list[tuple[str, str]]) -> list[str]:
+    """Which choices, if any, give the paper's sign, from est_spec_curve rows of one claim
+    (same_sign_as_paper, conf_low, conf_high and the choice columns)."""
+    compared = curve[curve["same_sign_as_paper"].notna()]
+    if compared.empty:
+        return ["The paper prints no number for these specifications to compare signs with."]
+    same = compared[compared["same_sign_as_paper"].astype(bool)]
+    excludes = (same["conf_low"] > 0) | (same["conf_high"] < 0)
+    n = len(compared)
+    if same.empty:
+        return [f"None of the {n} specifications reproduces the paper's sign."]
+    sentences = [
+        f"{len(same)} of the {n} specifications reproduce the paper's sign, "
+        f"{int(excludes.sum())} of them with a 95 % interval that excludes zero."
+    ]
+    shared = []
+    for column, label in choices:
+        values = same[column].dropna().unique()
+        if len(values) == 1 and compared[column].nunique() > 1:
+            shared.append(f"{label} {values[0]}")
+    if shared:
+        sentences.append("All of them use " + ", ".join(shared) + ".")
+    else:
+        rates = []
+        for column, label in choices:
+            by_value = compared.groupby(column)["same_sign_as_paper"].mean()
+            if len(by_value) > 1:
+                value = by_value.idxmax()
+                rates.append((by_value.max(), f"{label} {value} ({by_value.max():.0%})"))
+        if rates:
+            best = ", ".join(text for _, text in sorted(rates, reverse=True)[:3])
+            sentences.append(f"No single choice decides the sign; it is most common with {best}.")
+    return sentences

@@ -27,7 +27,11 @@ from cluster_resilience.report.explain import (
     explain_descriptive_row,
     explain_model_row,
 )
-from cluster_resilience.report.headline import HEADLINE, headline_sentences
+from cluster_resilience.report.headline import (
+    HEADLINE,
+    headline_sentences,
+    spec_curve_sentences,
+)
 
 Section = dict[str, Any]
 
@@ -143,12 +147,12 @@ def headline_section(warehouse: Warehouse) -> Section:
         {
             "src": figures.coefficient_grid(
                 rows,
-                row_key="layout",
-                column_key="window_name",
+                row_key="window_name",
+                column_key="layout",
                 specs=specs,
-                title="DID interaction, GDP growth, shock window: every spec vs the paper",
-                paper=paper_numbers(rows, ["layout", "window_name"]),
-                row_order=("paper", "state"),
+                title="DID interaction of GDP growth, shock window: every spec vs the paper",
+                paper=paper_numbers(rows, ["window_name", "layout"]),
+                column_order=("paper", "state"),
             ),
             "alt": "DID interaction of GDP in the shock window by specification",
             "caption": "Dots and lines: our estimate and 95 % CI per spec, one panel per "
@@ -171,6 +175,118 @@ def headline_section(warehouse: Warehouse) -> Section:
                 ("conf_int_excludes_zero", "CI excludes 0", "text"),
             ],
             records(rows),
+        )
+    )
+    return current
+
+
+# ------------------------------------------------------- specification curve --
+
+# The choices a specification is made of (est_spec_curve columns), in the dot matrix's order.
+SPEC_CURVE_CHOICES = [
+    ("treatment_label", "treatment"),
+    ("layout", "layout"),
+    ("local_clusters", "local clusters"),
+    ("outcome", "outcome"),
+    ("spec_label", "inference"),
+]
+
+
+def spec_curve_section(warehouse: Warehouse) -> Section:
+    current = section(
+        "spec-curve",
+        "Specification curve: the headline under every choice",
+        "The DID interaction of the headline outcome in the shock window under every "
+        "combination of treatment rule, layout, treatment of local clusters, outcome "
+        "definition and inference in est_spec_curve, sorted by estimate; the dot matrix shows "
+        "the choices behind each estimate, the dotted line the paper's published number.",
+    )
+    if not warehouse.has("est_spec_curve"):
+        return _missing(current, ["est_spec_curve"])
+    curve = warehouse.table(
+        "est_spec_curve", where="window_name = ?", params=[HEADLINE["window_name"]]
+    )
+    concepts = curve.loc[curve["outcome"] == HEADLINE["outcome"], "outcome_concept"]
+    concept = concepts.iloc[0] if not concepts.empty else HEADLINE["outcome"]
+    claim = curve[curve["outcome_concept"] == concept]
+    current["sentences"] = spec_curve_sentences(claim, SPEC_CURVE_CHOICES)
+    if not claim.empty:
+        paper = claim["paper_estimate"].dropna()
+        current["figures"].append(
+            {
+                "src": figures.spec_curve(
+                    claim,
+                    choices=SPEC_CURVE_CHOICES,
+                    title=f"Specification curve: DID interaction, {concept}, "
+                    f"{HEADLINE['window_name']} window",
+                    paper_estimate=paper.iloc[0] if not paper.empty else None,
+                ),
+                "alt": "specification curve of the headline DID interaction",
+                "caption": f"{len(claim)} specifications of {concept} in the "
+                f"{HEADLINE['window_name']} window (est_spec_curve).",
+            }
+        )
+    compared = curve[curve["same_sign_as_paper"].notna()].assign(
+        same_sign=lambda f: f["same_sign_as_paper"].astype(bool),
+        same_sign_significant=lambda f: (
+            f["same_sign_as_paper"].astype(bool) & ((f["conf_low"] > 0) | (f["conf_high"] < 0))
+        ),
+    )
+    summary = (
+        compared.groupby(["window_name", "outcome"], as_index=False)
+        .agg(
+            n_specs=("spec", "size"),
+            n_same_sign=("same_sign", "sum"),
+            n_same_sign_significant=("same_sign_significant", "sum"),
+        )
+        .sort_values(["window_name", "outcome"])
+    )
+    current["tables"].append(
+        table(
+            "Specifications with the paper's sign, by window and outcome",
+            [
+                ("window_name", "Window", "text"),
+                ("outcome", "Outcome", "text"),
+                ("n_specs", "Specifications", "int"),
+                ("n_same_sign", "Paper's sign", "int"),
+                ("n_same_sign_significant", "Paper's sign, CI excludes 0", "int"),
+            ],
+            records(summary),
+        )
+    )
+    return current
+
+
+# ------------------------------------------------------------------ data anomalies --
+
+
+def data_anomalies_section(warehouse: Warehouse) -> Section:
+    current = section(
+        "data-anomalies",
+        "Data anomalies: values flagged in the raw files",
+        "Rows of mart_data_anomalies: a published value the checks flag as implausible, the "
+        "file it comes from and why.",
+    )
+    if not warehouse.has("mart_data_anomalies"):
+        return _missing(current, ["mart_data_anomalies"])
+    anomalies = warehouse.table(
+        "mart_data_anomalies", order_by="source_file, outcome, state_fips, year"
+    )
+    if anomalies.empty:
+        current["notes"].append("No anomalies flagged.")
+        return current
+    current["tables"].append(
+        table(
+            f"{len(anomalies)} flagged values",
+            [
+                ("source_file", "Raw file", "text"),
+                ("outcome", "Outcome", "text"),
+                ("state_fips", "State", "text"),
+                ("year", "Year", "text"),
+                ("value", "Value", "num"),
+                ("reason", "Why flagged", "text"),
+            ],
+            records(anomalies),
         )
     )
     return current
@@ -821,6 +937,7 @@ def all_sections(warehouse: Warehouse) -> list[Section]:
     context = explanation_context(warehouse)
     builders: list[Callable[[], Section]] = [
         lambda: headline_section(warehouse),
+        lambda: spec_curve_section(warehouse),
         *(
             (lambda t=paper_table: paper_table_section(warehouse, t, context))
             for paper_table in PAPER_TABLES
@@ -831,6 +948,7 @@ def all_sections(warehouse: Warehouse) -> list[Section]:
         lambda: rdd_section(warehouse),
         lambda: treatment_map_section(warehouse),
         lambda: coverage_section(warehouse),
+        lambda: data_anomalies_section(warehouse),
         lambda: provenance_section(warehouse),
     ]
     return [build() for build in builders]

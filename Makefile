@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BI_VENV := .venv-bi
+BI_STAMP := $(BI_VENV)/.installed
 WAREHOUSE ?= warehouse/cluster_resilience.duckdb
 
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -26,8 +28,9 @@ install: $(STAMP)
 build: $(STAMP)
 	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE)
 
-## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests)
-test: $(STAMP) lint
+## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests,
+## and the Superset dashboard in headless chromium, hence the BI venv)
+test: $(STAMP) $(BI_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -61,8 +64,6 @@ report: $(STAMP)
 ## http://127.0.0.1:$(BI_PORT)/, the dashboard imported from bi/superset/assets/, the published
 ## warehouse opened read-only; a fresh metadata DB under $(BI_STATE)/ on every start.
 ## `make bi-stop` stops its process group.
-BI_VENV := .venv-bi
-BI_STAMP := $(BI_VENV)/.installed
 BI_PORT ?= 8088
 BI_STATE ?= target/bi
 .PHONY: bi bi-install bi-stop

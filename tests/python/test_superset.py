@@ -207,8 +207,15 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def _chart_data_responses(browser) -> dict[str, dict]:
-    """Bodies of the chart-data responses the page received, by request URL."""
+def _slice_id(url: str) -> int:
+    """The chart a chart-data request is for (its form_data={"slice_id": N} query parameter)."""
+    from urllib.parse import parse_qs, urlparse
+
+    return int(json.loads(parse_qs(urlparse(url).query)["form_data"][0])["slice_id"])
+
+
+def _chart_data_responses(browser) -> dict[int, dict]:
+    """Bodies of the chart-data responses the page received, by chart id (the last one)."""
     bodies = {}
     for entry in browser.get_log("performance"):
         message = json.loads(entry["message"])["message"]
@@ -220,7 +227,10 @@ def _chart_data_responses(browser) -> dict[str, dict]:
         body = browser.execute_cdp_cmd(
             "Network.getResponseBody", {"requestId": message["params"]["requestId"]}
         )["body"]
-        bodies[response["url"]] = {"status": response["status"], "body": json.loads(body)}
+        bodies[_slice_id(response["url"])] = {
+            "status": response["status"],
+            "body": json.loads(body),
+        }
     return bodies
 
 
@@ -273,9 +283,9 @@ def test_dashboard_renders_every_chart_with_warehouse_data(superset, browser, bu
         assert name in page, f"chart {name!r} is not on the dashboard"
     responses = _chart_data_responses(browser)
     assert len(responses) == len(charts), list(responses)
-    for request, response in responses.items():
-        assert response["status"] == 200, (request, response)
-        assert _rows(response["body"]) > 0, (request, json.dumps(response["body"])[:1500])
+    for chart_id, response in responses.items():
+        assert response["status"] == 200, (chart_id, response)
+        assert _rows(response["body"]) > 0, (chart_id, json.dumps(response["body"])[:1500])
     severe = [
         entry["message"]
         for entry in browser.get_log("browser")

@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BI_VENV := .venv-bi
+BI_STAMP := $(BI_VENV)/.installed
 WAREHOUSE ?= warehouse/cluster_resilience.duckdb
 
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -26,12 +28,13 @@ install: $(STAMP)
 build: $(STAMP)
 	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE)
 
-## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests)
-test: $(STAMP) lint
+## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests,
+## and the Superset dashboard in headless chromium, hence the BI venv)
+test: $(STAMP) $(BI_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests models dashboard
+	$(BIN)/ruff check python tests models bi
 	mkdir -p target/sqlfluff
 	CLUSTER_WAREHOUSE_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint models analyses tests/data
 
@@ -57,11 +60,26 @@ REPORT ?= target/report/cluster_resilience_report.html
 report: $(STAMP)
 	$(BIN)/python -m cluster_resilience.report --warehouse $(WAREHOUSE) --out $(REPORT)
 
-## dashboard: the Dash BI dashboard on http://127.0.0.1:$(DASHBOARD_PORT)/ (warehouse read-only)
-DASHBOARD_PORT ?= 8050
-.PHONY: dashboard
-dashboard: $(STAMP)
-	$(BIN)/python dashboard/app.py --warehouse $(WAREHOUSE) --port $(DASHBOARD_PORT)
+## bi: Apache Superset in its own venv (.venv-bi, pins in bi/constraints.txt) on
+## http://127.0.0.1:$(BI_PORT)/, the dashboard imported from bi/superset/assets/, the published
+## warehouse opened read-only; a fresh metadata DB under $(BI_STATE)/ on every start.
+## `make bi-stop` stops its process group.
+BI_PORT ?= 8088
+BI_STATE ?= target/bi
+.PHONY: bi bi-install bi-stop
+$(BI_STAMP): bi/requirements.txt bi/constraints.txt
+	@echo "installing Superset into $(BI_VENV) (pinned by bi/constraints.txt; ~1-3 min, ~900 MB)"
+	$(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar on -c bi/constraints.txt -r bi/requirements.txt
+	touch $(BI_STAMP)
+
+bi-install: $(BI_STAMP)
+
+bi: $(BI_STAMP)
+	$(BI_VENV)/bin/python bi/superset_server.py start --warehouse $(WAREHOUSE) --port $(BI_PORT) --state-dir $(BI_STATE)
+
+bi-stop:
+	@if [ -x $(BI_VENV)/bin/python ]; then $(BI_VENV)/bin/python bi/superset_server.py stop --state-dir $(BI_STATE); fi
 
 ## refresh: download newer agency releases into data/raw/ with refresh_manifest.json (network;
 ## optional: `make build` never fetches). Needs CENSUS_API_KEY (Census trade) and

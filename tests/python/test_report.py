@@ -5,7 +5,6 @@ being added (event study, RDD) on SYNTHETIC tables written into a copy of the wa
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import re
 import shutil
@@ -23,11 +22,18 @@ from cluster_resilience.report.explain import (
     explain_model_row,
     printed_precision,
 )
-from cluster_resilience.report.sections import event_study_section, rdd_section
-from cluster_resilience.report.tiles import TILE_GRID
+from cluster_resilience.report.headline import headline_sentences, spec_curve_sentences
+from cluster_resilience.report.sections import (
+    data_anomalies_section,
+    event_study_section,
+    rdd_section,
+    spec_curve_section,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_IDS = [
+    "headline",
+    "spec-curve",
     "paper-table-2",
     "paper-table-3",
     "paper-table-4",
@@ -39,6 +45,7 @@ SECTION_IDS = [
     "rdd",
     "treatment-map",
     "coverage",
+    "data-anomalies",
     "provenance",
 ]
 PENDING_TABLES = [
@@ -87,7 +94,7 @@ def test_every_section_is_present_in_order(report):
     assert positions == sorted(positions)
     for section_id in SECTION_IDS:
         assert f'href="#{section_id}"' in html  # listed in the contents
-    assert re.search(r"wrote .* \(\d+\.\d+ MB, 12 sections\) in \d+\.\d s", printed)
+    assert re.search(r"wrote .* \(\d+\.\d+ MB, 15 sections\) in \d+\.\d s", printed)
 
 
 @pytest.mark.e2e
@@ -288,13 +295,6 @@ def test_pending_sections_render_when_their_tables_exist(built_warehouse, tmp_pa
 # ------------------------------------------------------------------------ units --
 
 
-def test_tile_grid_places_every_state_once():
-    with (ROOT / "seeds" / "states.csv").open() as handle:
-        postals = {row["state_postal"] for row in csv.DictReader(handle)}
-    assert set(TILE_GRID) == postals
-    assert len(set(TILE_GRID.values())) == len(TILE_GRID)
-
-
 @pytest.mark.parametrize(
     ("value", "kind", "shown"),
     [
@@ -366,3 +366,197 @@ def test_explanations_flag_sign_flips_and_name_the_coverage_reason():
     )
     assert missing["status"] == "not estimable"
     assert "2013-2018" in missing["explanation"]
+
+
+# --------------------------------------------------------------------- headline --
+
+
+@pytest.mark.e2e
+def test_headline_is_generated_from_the_estimates(report, warehouse):
+    html, _ = report
+    headline = _section(html, "headline")
+    assert html.find('<section id="headline"') < html.find('<section id="paper-table-2"')
+    own, paper_printed, low, high = warehouse.execute(
+        """
+        select estimate, paper_printed, conf_low, conf_high from est_coefficients_vs_paper
+        where model = 'did' and spec = 'paper' and layout = 'paper' and window_name = 'shock'
+          and outcome = 'gdp' and term = 'interaction'
+        """
+    ).fetchone()
+    assert f"printed as {paper_printed}" in headline
+    assert f"we estimate {own:.4f}, 95 % CI [{low:.4f}, {high:.4f}]" in headline
+    n_estimates = warehouse.execute(
+        """
+        select count(*) from est_coefficients_vs_paper
+        where model = 'did' and window_name = 'shock' and outcome = 'gdp' and term = 'interaction'
+        """
+    ).fetchone()[0]
+    assert f"of our {n_estimates} estimates" in headline
+    assert "<img" in headline and "Paper&#39;s sign" in headline
+
+
+def _headline_rows(estimates: dict[tuple[str, str], tuple[float, float, float]]) -> pd.DataFrame:
+    """SYNTHETIC est_coefficients_vs_paper rows of the headline (paper number -0.022, SE 0.003)."""
+    rows = []
+    for (spec, layout), (estimate, low, high) in estimates.items():
+        rows.append(
+            dict(
+                spec=spec,
+                layout=layout,
+                treatment_rule="rule_" + layout,
+                estimate=estimate,
+                conf_low=low,
+                conf_high=high,
+                n_clusters=50,
+                paper_table="Table 3",
+                paper_estimate=-0.022,
+                paper_std_error=0.003,
+                paper_printed="-0.022",
+                same_sign_as_paper=estimate < 0,
+                conf_int_excludes_zero=low > 0 or high < 0,
+                conf_int_contains_paper=low <= -0.022 <= high,
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def test_headline_says_which_specs_replicate_the_sign():
+    rows = _headline_rows(
+        {
+            ("paper", "paper"): (-0.03, -0.04, -0.02),
+            ("state_clustered", "paper"): (-0.03, -0.07, 0.01),
+            ("state_clustered", "state"): (0.01, 0.002, 0.018),
+        }
+    )
+    text = " ".join(headline_sentences(rows, {"pre_year": 2018, "post_year": 2020}))
+    assert "(2018 vs 2020)" in text and "printed as -0.022" in text
+    assert "we estimate -0.0300, 95 % CI [-0.0400, -0.0200]: the paper's sign" in text
+    assert "contains the paper's number" in text
+    assert "2 of our 3 estimates" in text
+    assert "1 of them a 95 % interval that excludes zero: paper (paper)" in text
+    assert "[-0.0700, 0.0100], 0.0800 wide: 4.0 times the iid interval" in text
+    assert "state-clustered estimate is 0.0100" in text and "which excludes zero" in text
+
+
+def test_headline_says_when_nothing_replicates():
+    rows = _headline_rows(
+        {
+            ("paper", "paper"): (0.0064, 0.003, 0.0098),
+            ("state_clustered", "paper"): (0.0064, 0.0008, 0.012),
+        }
+    )
+    text = " ".join(headline_sentences(rows))
+    assert "the opposite sign" in text and "does not contain the paper's number" in text
+    assert "None of our 2 estimates" in text and "does not replicate" in text
+    assert "2 of them have the opposite sign with a 95 % interval that excludes zero" in text
+
+
+def test_presentation_modules_hold_no_sql_of_their_own():
+    """Only report/data.py composes a query, and only `select * from <table> [where] [order by]`:
+    joins, aggregations and layouts live in contracted dbt models."""
+    package = ROOT / "python" / "cluster_resilience" / "report"
+    query = re.compile(r"\b(select|join|group\s+by|string_agg|union)\b\s+[\w*(]", re.I)
+    offenders = {}
+    for path in package.glob("*.py"):
+        if path.name == "data.py":
+            continue
+        hits = [line.strip() for line in path.read_text().splitlines() if query.search(line)]
+        if hits:
+            offenders[path.name] = hits
+    assert offenders == {}
+    data = (package / "data.py").read_text()
+    composed = re.findall(r'f?"(select [^"]*)"', data)
+    assert composed == [
+        "select table_schema, table_name from information_schema.tables",
+        "select * from {self.relation(table)}",
+    ], composed
+
+
+# ------------------------- specification curve and anomalies: absent, then SYNTHETIC --
+
+
+def _synthetic_spec_curve() -> pd.DataFrame:
+    """SYNTHETIC est_spec_curve rows in the contracted shape: the paper's sign (negative) only
+    under the state layout with local clusters excluded."""
+    rows = []
+    for rule, label in (("uscm_strong_b", "USCM strong"), ("share_median", "share > median")):
+        for layout in ("paper", "state"):
+            for local in ("untreated", "excluded"):
+                for spec in ("paper", "state_clustered"):
+                    negative = layout == "state" and local == "excluded"
+                    estimate = -0.01 if negative else 0.006
+                    half = 0.002 if spec == "paper" else 0.008
+                    rows.append(
+                        dict(
+                            treatment_rule=rule, treatment_label=label, treatment_type="binary",
+                            rule_level="state", layout=layout, local_clusters=local,
+                            window_name="shock", outcome="gdp", outcome_concept="gdp",
+                            outcome_definition="BEA real GDP growth", spec=spec,
+                            spec_label=spec.replace("_", " "), estimate=estimate,
+                            std_error=half / 1.96, conf_low=estimate - half,
+                            conf_high=estimate + half, p_value=0.01, p_value_is_bound=False,
+                            n_obs=100, n_clusters=50, paper_estimate=-0.022,
+                            same_sign_as_paper=negative,
+                        )
+                    )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    con = duckdb.connect(str(path))
+    for name, frame in tables.items():
+        con.register("frame", frame)
+        con.execute(f"create or replace table main.{name} as select * from frame")
+        con.unregister("frame")
+    con.close()
+
+
+@pytest.mark.e2e
+def test_spec_curve_and_anomalies_wait_for_their_tables_then_render(built_warehouse, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, copy)
+    with Warehouse(copy, ROOT) as warehouse:
+        if not warehouse.has("est_spec_curve"):
+            assert spec_curve_section(warehouse)["missing"].startswith(
+                "Not yet available: est_spec_curve"
+            )
+        if not warehouse.has("mart_data_anomalies"):
+            assert "mart_data_anomalies" in data_anomalies_section(warehouse)["missing"]
+    anomalies = pd.DataFrame(
+        [dict(source_file="data/raw/bea/x.csv", outcome="gdp", state_fips="01", year=2020,
+              value=-5.0, reason="SYNTHETIC: negative GDP")]
+    )  # fmt: skip
+    tables = {"est_spec_curve": _synthetic_spec_curve(), "mart_data_anomalies": anomalies}
+    _write_tables(copy, tables)
+    with Warehouse(copy, ROOT) as warehouse:
+        curve = spec_curve_section(warehouse)
+        flagged = data_anomalies_section(warehouse)
+    assert curve["missing"] is None
+    (figure,) = curve["figures"]
+    assert (
+        figure["src"].startswith("data:image/png;base64,")
+        and "16 specifications" in (figure["caption"])
+    )
+    text = " ".join(curve["sentences"])
+    assert "4 of the 16 specifications reproduce the paper's sign, 4 of them" in text
+    assert "All of them use layout state, local clusters excluded." in text
+    (summary,) = curve["tables"]
+    assert summary["rows"] == [
+        dict(window_name="shock", outcome="gdp", n_specs=16, n_same_sign=4,
+             n_same_sign_significant=4)
+    ]  # fmt: skip
+    assert flagged["missing"] is None and flagged["tables"][0]["rows"][0]["year"] == 2020
+
+
+def test_spec_curve_sentences_when_no_single_choice_decides():
+    curve = _synthetic_spec_curve()
+    curve["same_sign_as_paper"] = curve["spec"].eq("paper") & curve["layout"].eq("state") | (
+        curve["spec"].eq("state_clustered") & curve["layout"].eq("paper")
+    )
+    text = " ".join(spec_curve_sentences(curve, [("layout", "layout"), ("spec", "inference")]))
+    assert "8 of the 16 specifications reproduce the paper's sign" in text
+    assert "No single choice decides the sign" in text
+    curve["same_sign_as_paper"] = False
+    assert spec_curve_sentences(curve, [("layout", "layout")]) == [
+        "None of the 16 specifications reproduces the paper's sign."
+    ]

@@ -1,10 +1,9 @@
 """Read what the report shows from the published warehouse (read-only), and nothing else.
 
-The paper's Tables 2 to 6 come from the dbt analyses in ``analyses/paper_table_*.sql``: their
-Jinja is rendered here with plain ``jinja2`` (``ref()`` resolves to the warehouse table,
-``var()`` to the value the estimate run recorded in ``est_run_metadata``, else the project's
-default in ``dbt_project.yml``), so the report runs exactly the SQL an analyst runs after
-``dbt compile``, without needing dbt.
+Presentation reads contracted tables: every read is ``select * from <table>``, optionally with a
+``where`` / ``order by`` on the table's own columns (:meth:`Warehouse.table`). Whatever needs a
+join or a computed layout (the paper's tables beside its printed numbers, the treatment map, the
+estimates beside the paper's) is a contracted mart or estimate table built by dbt.
 """
 
 from __future__ import annotations
@@ -16,18 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import jinja2
 import pandas as pd
 import yaml
 
-# Analyses that lay out the paper's tables, in the paper's order.
-PAPER_TABLE_ANALYSES: dict[str, str] = {
-    "Table 2": "paper_table_2_descriptives",
-    "Table 3": "paper_table_3_did_shock",
-    "Table 4": "paper_table_4_factors_shock",
-    "Table 5": "paper_table_5_did_recovery",
-    "Table 6": "paper_table_6_factors_recovery",
-}
+# The paper's tables, in the paper's order: Table 2 is mart_paper_descriptives, Tables 3-6 are
+# the rows of est_paper_tables with that paper_table.
+PAPER_TABLES = ("Table 2", "Table 3", "Table 4", "Table 5", "Table 6")
 
 
 class MissingTable(LookupError):
@@ -84,19 +77,21 @@ class Warehouse:
         schema = "main" if "main" in schemas else sorted(schemas)[0]
         return f"{_quote(schema)}.{_quote(table)}"
 
-    def columns(self, table: str) -> list[str]:
-        return [row[0] for row in self.con.execute(f"describe {self.relation(table)}").fetchall()]
-
-    def df(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
-
-    def table(self, table: str, where: str = "", order_by: str = "") -> pd.DataFrame:
+    def table(
+        self,
+        table: str,
+        where: str = "",
+        order_by: str = "",
+        params: list[Any] | None = None,
+    ) -> pd.DataFrame:
+        """``select * from table [where ...] [order by ...]``: the only query the report runs.
+        ``where`` and ``order_by`` name the table's own columns; values go in ``params``."""
         sql = f"select * from {self.relation(table)}"
         if where:
             sql += f" where {where}"
         if order_by:
             sql += f" order by {order_by}"
-        return self.df(sql)
+        return self.con.execute(sql, params or []).df()
 
     # ------------------------------------------------------------------- run metadata --
 
@@ -119,33 +114,6 @@ class Warehouse:
             if metadata.get(key) is not None:
                 values[key] = metadata[key]
         return values
-
-    # ----------------------------------------------------------------------- analyses --
-
-    def analysis_sql(self, name: str) -> str:
-        """The analysis ``analyses/<name>.sql`` compiled against this warehouse."""
-        path = self.project_dir / "analyses" / f"{name}.sql"
-        if not path.exists():
-            raise FileNotFoundError(f"analysis {path} not found (is --project-dir the repo root?)")
-        variables = self.project_vars()
-
-        def var(key: str, default: Any = None) -> Any:
-            if key in variables:
-                return variables[key]
-            if default is not None:
-                return default
-            raise KeyError(f"var {key!r} is not set (dbt_project.yml vars)")
-
-        environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-        template = environment.from_string(path.read_text())
-        return template.render(ref=self.relation, var=var, source=_no_source)
-
-    def analysis(self, name: str) -> pd.DataFrame:
-        return self.df(self.analysis_sql(name))
-
-
-def _no_source(*args: str) -> str:
-    raise NotImplementedError(f"source({', '.join(args)}): analyses read marts only")
 
 
 def _plain(value: Any) -> Any:

@@ -22,8 +22,6 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from cluster_resilience.report.tiles import N_COLUMNS, N_ROWS, TILE_GRID  # noqa: E402
-
 DPI = 90
 SPEC_COLORS = plt.get_cmap("tab10")
 WINDOW_STYLE = {"shock": ("tab:red", "o"), "recovery": ("tab:blue", "s")}
@@ -261,27 +259,31 @@ def rd_plot(
 def tile_map(
     values: pd.DataFrame, *, title: str, value_label: str, binary: bool, n_columns: int = 3
 ) -> str:
-    """US tile-grid maps, one panel per treatment rule. ``values``: treatment_rule,
-    state_postal, value (0/1 when ``binary``, else a count); states without a value are grey."""
+    """US tile-grid maps, one panel per treatment rule, from mart_treatment_map rows
+    (treatment_rule, state_postal, tile_column, tile_row, tile_label) plus ``value`` (0/1 when
+    ``binary``, else a count). States without a value are grey."""
     rules = list(dict.fromkeys(values["treatment_rule"]))
+    n_grid_columns = 1 + int(values["tile_column"].max())
+    n_grid_rows = 1 + int(values["tile_row"].max())
     figure, axes = _grid(len(rules), n_columns, 4.4, 3.3)
     cmap = plt.get_cmap("Greens")
     for axis, rule in zip(axes, rules, strict=True):
-        cell = values[values["treatment_rule"] == rule].set_index("state_postal")["value"]
-        top = float(cell.max()) if len(cell) and pd.notna(cell.max()) else 1.0
-        for postal, (column, row) in TILE_GRID.items():
-            value = cell.get(postal)
+        cell = values[values["treatment_rule"] == rule]
+        top = float(cell["value"].max()) if cell["value"].notna().any() else 1.0
+        for tile in cell.itertuples(index=False):
+            value = tile.value
             if value is None or pd.isna(value):
-                face, text_color, label = "#dddddd", "black", f"{postal}\n–"
+                face, text_color, label = "#dddddd", "black", tile.tile_label
             elif binary:
                 face = "#2e7d32" if value else "#f3e5c0"
                 text_color = "white" if value else "black"
-                label = postal
+                label = tile.tile_label
             else:
                 share = float(value) / top if top else 0.0
                 face = cmap(0.1 + 0.85 * share)
                 text_color = "white" if share > 0.55 else "black"
-                label = f"{postal}\n{int(value)}"
+                label = tile.tile_label.replace(" ", "\n", 1)
+            column, row = tile.tile_column, tile.tile_row
             axis.add_patch(
                 plt.Rectangle((column, -row), 0.94, 0.94, facecolor=face, edgecolor="white")
             )
@@ -294,8 +296,8 @@ def tile_map(
                 fontsize=6,
                 color=text_color,
             )
-        axis.set_xlim(-0.1, N_COLUMNS + 0.1)
-        axis.set_ylim(-N_ROWS + 0.9, 1.05)
+        axis.set_xlim(-0.1, n_grid_columns + 0.1)
+        axis.set_ylim(-n_grid_rows + 0.9, 1.05)
         axis.set_aspect("equal")
         axis.axis("off")
         axis.set_title(rule, fontsize=8)
@@ -337,5 +339,57 @@ def coverage_heatmap(coverage: pd.DataFrame, *, title: str) -> str:
     axis.set_yticks(range(matrix.shape[0]))
     axis.set_yticklabels(matrix.index, fontsize=7)
     axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    return to_data_uri(figure)
+
+
+def spec_curve(
+    curve: pd.DataFrame,
+    *,
+    choices: Sequence[tuple[str, str]],
+    title: str,
+    paper_estimate: float | None = None,
+) -> str:
+    """Specification curve: every estimate sorted, its 95 % CI (top panel; filled dots where the
+    CI excludes zero), the paper's published estimate as a dotted line, and below a dot matrix
+    marking the value each estimate takes in every choice (``choices``: (column, label))."""
+    curve = curve.sort_values("estimate", kind="stable").reset_index(drop=True)
+    x = np.arange(len(curve))
+    rows = [
+        (column, f"{label}: {value}", value)
+        for column, label in choices
+        for value in sorted(curve[column].dropna().unique(), key=str)
+    ]
+    height_matrix = 0.22 * len(rows) + 0.4
+    figure, (top, bottom) = plt.subplots(
+        2,
+        1,
+        figsize=(max(6.5, 0.09 * len(curve) + 3.5), 3.0 + height_matrix),
+        sharex=True,
+        gridspec_kw={"height_ratios": [3.0, height_matrix]},
+    )
+    excludes = (curve["conf_low"] > 0) | (curve["conf_high"] < 0)
+    top.vlines(x, curve["conf_low"], curve["conf_high"], color="tab:blue", alpha=0.45, lw=1.2)
+    top.scatter(x[excludes], curve.loc[excludes, "estimate"], s=14, color="tab:blue", zorder=3,
+                label="estimate, 95 % CI excludes 0")  # fmt: skip
+    top.scatter(x[~excludes], curve.loc[~excludes, "estimate"], s=14, facecolor="white",
+                edgecolor="tab:blue", zorder=3, label="estimate, 95 % CI includes 0")  # fmt: skip
+    top.axhline(0, color="grey", lw=0.8, ls="--")
+    if paper_estimate is not None and not pd.isna(paper_estimate):
+        top.axhline(paper_estimate, color="black", lw=1.2, ls=":", label="paper (published)")
+    top.legend(fontsize=7, loc="upper left")
+    top.tick_params(labelsize=7)
+    top.set_title(title, fontsize=10)
+    for i, (column, _, value) in enumerate(rows):
+        chosen = (curve[column] == value).to_numpy()
+        bottom.scatter(x[chosen], np.full(chosen.sum(), -i), s=9, color="black", marker="s")
+        bottom.scatter(x[~chosen], np.full((~chosen).sum(), -i), s=9, color="#e4e4e4", marker="s")
+    bottom.set_yticks([-i for i in range(len(rows))])
+    bottom.set_yticklabels([text for _, text, _ in rows], fontsize=7)
+    bottom.set_ylim(-len(rows) + 0.5, 0.5)
+    bottom.set_xticks([])
+    bottom.set_xlabel("specifications, sorted by estimate", fontsize=8)
+    for side in ("top", "right", "bottom"):
+        bottom.spines[side].set_visible(False)
     figure.tight_layout()
     return to_data_uri(figure)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from cluster_resilience.report import figures
 from cluster_resilience.report.data import (
-    PAPER_TABLE_ANALYSES,
+    PAPER_TABLES,
     MissingTable,
     Warehouse,
     records,
@@ -25,6 +25,11 @@ from cluster_resilience.report.explain import (
     caveats,
     explain_descriptive_row,
     explain_model_row,
+)
+from cluster_resilience.report.headline import (
+    HEADLINE,
+    headline_sentences,
+    spec_curve_sentences,
 )
 
 Section = dict[str, Any]
@@ -108,6 +113,184 @@ def explanation_context(warehouse: Warehouse) -> Context:
     )
 
 
+# ------------------------------------------------------------------------- headline --
+
+
+def headline_section(warehouse: Warehouse) -> Section:
+    current = section(
+        "headline",
+        "Headline: does the paper's negative shock-window GDP interaction replicate?",
+        "Sentences generated from est_coefficients_vs_paper (the DID interaction of GDP growth "
+        "in the shock window under every specification and layout, beside the paper's printed "
+        "number); the figure shows the same rows.",
+    )
+    if not warehouse.has("est_coefficients_vs_paper"):
+        return _missing(current, ["est_coefficients_vs_paper"])
+    rows = coefficients_vs_paper(
+        warehouse,
+        HEADLINE["model"],
+        "window_name = ? and outcome = ? and term = ?",
+        [HEADLINE["window_name"], HEADLINE["outcome"], HEADLINE["term"]],
+    )
+    window = None
+    if warehouse.has("dim_analysis_window"):
+        windows = warehouse.table(
+            "dim_analysis_window", where="window_name = ?", params=[HEADLINE["window_name"]]
+        )
+        window = records(windows)[0] if not windows.empty else None
+    current["sentences"] = headline_sentences(rows, window)
+    if rows.empty:
+        return current
+    specs = spec_order(warehouse, rows["spec"])
+    current["figures"].append(
+        {
+            "src": figures.coefficient_grid(
+                rows,
+                row_key="window_name",
+                column_key="layout",
+                specs=specs,
+                title="DID interaction of GDP growth, shock window: every spec vs the paper",
+                paper=paper_numbers(rows, ["window_name", "layout"]),
+                column_order=("paper", "state"),
+            ),
+            "alt": "DID interaction of GDP in the shock window by specification",
+            "caption": "Dots and lines: our estimate and 95 % CI per spec, one panel per "
+            "layout. Black diamond: the paper's printed estimate ± 1.96 of its SE.",
+        }
+    )
+    current["tables"].append(
+        table(
+            "The headline estimate under every specification",
+            [
+                ("layout", "Layout", "text"),
+                ("treatment_rule", "Treatment rule", "text"),
+                ("spec", "Spec", "text"),
+                ("estimate", "Estimate", "num"),
+                ("conf_low", "CI low", "num"),
+                ("conf_high", "CI high", "num"),
+                ("p_value", "p", "p"),
+                ("paper_printed", "Paper", "text"),
+                ("same_sign_as_paper", "Paper's sign", "text"),
+                ("conf_int_excludes_zero", "CI excludes 0", "text"),
+            ],
+            records(rows),
+        )
+    )
+    return current
+
+
+# ------------------------------------------------------- specification curve --
+
+# The choices a specification is made of (est_spec_curve columns), in the dot matrix's order.
+SPEC_CURVE_CHOICES = [
+    ("treatment_label", "treatment"),
+    ("layout", "layout"),
+    ("local_clusters", "local clusters"),
+    ("outcome", "outcome"),
+    ("spec_label", "inference"),
+]
+
+
+def spec_curve_section(warehouse: Warehouse) -> Section:
+    current = section(
+        "spec-curve",
+        "Specification curve: the headline under every choice",
+        "The DID interaction of the headline outcome in the shock window under every "
+        "combination of treatment rule, layout, treatment of local clusters, outcome "
+        "definition and inference in est_spec_curve, sorted by estimate; the dot matrix shows "
+        "the choices behind each estimate, the dotted line the paper's published number.",
+    )
+    if not warehouse.has("est_spec_curve"):
+        return _missing(current, ["est_spec_curve"])
+    curve = warehouse.table(
+        "est_spec_curve", where="window_name = ?", params=[HEADLINE["window_name"]]
+    )
+    concepts = curve.loc[curve["outcome"] == HEADLINE["outcome"], "outcome_concept"]
+    concept = concepts.iloc[0] if not concepts.empty else HEADLINE["outcome"]
+    claim = curve[curve["outcome_concept"] == concept]
+    current["sentences"] = spec_curve_sentences(claim, SPEC_CURVE_CHOICES)
+    if not claim.empty:
+        paper = claim["paper_estimate"].dropna()
+        current["figures"].append(
+            {
+                "src": figures.spec_curve(
+                    claim,
+                    choices=SPEC_CURVE_CHOICES,
+                    title=f"Specification curve: DID interaction, {concept}, "
+                    f"{HEADLINE['window_name']} window",
+                    paper_estimate=paper.iloc[0] if not paper.empty else None,
+                ),
+                "alt": "specification curve of the headline DID interaction",
+                "caption": f"{len(claim)} specifications of {concept} in the "
+                f"{HEADLINE['window_name']} window (est_spec_curve).",
+            }
+        )
+    compared = curve[curve["same_sign_as_paper"].notna()].assign(
+        same_sign=lambda f: f["same_sign_as_paper"].astype(bool),
+        same_sign_significant=lambda f: (
+            f["same_sign_as_paper"].astype(bool) & ((f["conf_low"] > 0) | (f["conf_high"] < 0))
+        ),
+    )
+    summary = (
+        compared.groupby(["window_name", "outcome"], as_index=False)
+        .agg(
+            n_specs=("spec", "size"),
+            n_same_sign=("same_sign", "sum"),
+            n_same_sign_significant=("same_sign_significant", "sum"),
+        )
+        .sort_values(["window_name", "outcome"])
+    )
+    current["tables"].append(
+        table(
+            "Specifications with the paper's sign, by window and outcome",
+            [
+                ("window_name", "Window", "text"),
+                ("outcome", "Outcome", "text"),
+                ("n_specs", "Specifications", "int"),
+                ("n_same_sign", "Paper's sign", "int"),
+                ("n_same_sign_significant", "Paper's sign, CI excludes 0", "int"),
+            ],
+            records(summary),
+        )
+    )
+    return current
+
+
+# ------------------------------------------------------------------ data anomalies --
+
+
+def data_anomalies_section(warehouse: Warehouse) -> Section:
+    current = section(
+        "data-anomalies",
+        "Data anomalies: values flagged in the raw files",
+        "Rows of mart_data_anomalies: a published value the checks flag as implausible, the "
+        "file it comes from and why.",
+    )
+    if not warehouse.has("mart_data_anomalies"):
+        return _missing(current, ["mart_data_anomalies"])
+    anomalies = warehouse.table(
+        "mart_data_anomalies", order_by="source_file, outcome, state_fips, year"
+    )
+    if anomalies.empty:
+        current["notes"].append("No anomalies flagged.")
+        return current
+    current["tables"].append(
+        table(
+            f"{len(anomalies)} flagged values",
+            [
+                ("source_file", "Raw file", "text"),
+                ("outcome", "Outcome", "text"),
+                ("state_fips", "State", "text"),
+                ("year", "Year", "text"),
+                ("value", "Value", "num"),
+                ("reason", "Why flagged", "text"),
+            ],
+            records(anomalies),
+        )
+    )
+    return current
+
+
 # ------------------------------------------------------------------------ paper tables --
 
 MODEL_TABLE_COLUMNS = [
@@ -139,19 +322,33 @@ DESCRIPTIVE_COLUMNS = [
 ]
 
 
+def paper_table_frame(warehouse: Warehouse, paper_table: str) -> pd.DataFrame:
+    """Rows of the paper's table beside ours, in the paper's order (contracted tables)."""
+    if paper_table == "Table 2":
+        return warehouse.table(
+            "mart_paper_descriptives", order_by="variable_order, statistic_order"
+        )
+    return warehouse.table(
+        "est_paper_tables",
+        where="paper_table = ?",
+        order_by="outcome_order, term_order",
+        params=[paper_table],
+    )
+
+
 def paper_table_section(warehouse: Warehouse, paper_table: str, context: Context) -> Section:
-    analysis = PAPER_TABLE_ANALYSES[paper_table]
     number = paper_table.split()[-1]
+    source = "mart_paper_descriptives" if paper_table == "Table 2" else "est_paper_tables"
     current = section(
         f"paper-table-{number}",
         PAPER_TABLE_TITLES[paper_table],
-        f"Rows of analyses/{analysis}.sql (run against this warehouse) beside the number the "
-        "paper printed (seed paper_published_estimates). 'Large difference' marks a coefficient "
-        "more than 2 standard errors from the paper's (or of the other sign), R² off by more "
-        "than 0.05, F or a Table 2 statistic off by more than 25 %.",
+        f"Rows of {source} (the layout of analyses/paper_table_{number}_*.sql) beside the "
+        "number the paper printed (seed paper_published_estimates). 'Large difference' marks a "
+        "coefficient more than 2 standard errors from the paper's (or of the other sign), R² off "
+        "by more than 0.05, F or a Table 2 statistic off by more than 25 %.",
     )
     try:
-        frame = warehouse.analysis(analysis)
+        frame = paper_table_frame(warehouse, paper_table)
     except MissingTable as error:
         return _missing(current, [error.table])
     rows = records(frame)
@@ -196,19 +393,27 @@ def paper_table_section(warehouse: Warehouse, paper_table: str, context: Context
 # --------------------------------------------------------------- coefficient plots --
 
 
-def _published(warehouse: Warehouse, model: str) -> pd.DataFrame:
-    frame = warehouse.df(
-        f"""
-        select window_name, outcome, term,
-               max(value) filter (where statistic = 'estimate') as estimate,
-               max(value) filter (where statistic = 'std_error') as std_error
-        from {warehouse.relation("paper_published_estimates")}
-        where model = ?
-        group by all
-        """,
-        [model],
+def coefficients_vs_paper(
+    warehouse: Warehouse, model: str, where: str = "", params: list[Any] | None = None
+) -> pd.DataFrame:
+    """est_coefficients_vs_paper rows of one model (plus ``where``), specs in var specs order."""
+    condition = "model = ?" + (f" and ({where})" if where else "")
+    return warehouse.table(
+        "est_coefficients_vs_paper",
+        where=condition,
+        order_by="layout, spec_order, spec",
+        params=[model, *(params or [])],
     )
-    return frame
+
+
+def paper_numbers(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The paper's estimate and standard error per ``keys`` (as the figures take them)."""
+    published = rows.dropna(subset=["paper_estimate"])
+    return (
+        published[[*keys, "paper_estimate", "paper_std_error"]]
+        .drop_duplicates(subset=keys)
+        .rename(columns={"paper_estimate": "estimate", "paper_std_error": "std_error"})
+    )
 
 
 def did_coefficients_section(warehouse: Warehouse) -> Section:
@@ -219,32 +424,24 @@ def did_coefficients_section(warehouse: Warehouse) -> Section:
         "95 % confidence interval under each specification, per outcome and window. Black "
         "diamond: the paper's published estimate ± 1.96 SE (paper layout only).",
     )
-    if not warehouse.has("est_did_coefficients"):
-        return _missing(current, ["est_did_coefficients"])
-    coefficients = _window_sort(
-        warehouse.table("est_did_coefficients", where="term = 'interaction'")
-    )
+    if not warehouse.has("est_coefficients_vs_paper"):
+        return _missing(current, ["est_coefficients_vs_paper"])
+    coefficients = _window_sort(coefficients_vs_paper(warehouse, "did", "term = 'interaction'"))
     if warehouse.has("est_skipped"):
-        skipped = warehouse.df(
-            f"""
-            select window_name || ' ' || string_agg(outcome, ', ' order by outcome) as skipped
-            from {warehouse.relation("est_skipped")}
-            where model = 'did'
-            group by window_name order by window_name desc
-            """
-        )
+        skipped = warehouse.table("est_skipped", where="model = 'did'", order_by="outcome")
         if not skipped.empty:
+            by_window = _window_sort(
+                skipped.groupby("window_name", as_index=False)["outcome"].agg(", ".join)
+            )
             current["notes"].append(
                 "Not estimable (no data in one of the window's years, est_skipped): "
-                + "; ".join(skipped["skipped"])
+                + "; ".join(
+                    f"{w} {o}"
+                    for w, o in zip(by_window["window_name"], by_window["outcome"], strict=True)
+                )
                 + ". See Data coverage."
             )
     specs = spec_order(warehouse, coefficients["spec"])
-    try:
-        published = _published(warehouse, "did")
-        published = published[published["term"] == "interaction"]
-    except MissingTable:
-        published = None
     for (layout, rule), frame in coefficients.groupby(["layout", "treatment_rule"], sort=False):
         current["figures"].append(
             {
@@ -254,7 +451,11 @@ def did_coefficients_section(warehouse: Warehouse) -> Section:
                     column_key="window_name",
                     specs=[s for s in specs if s in set(frame["spec"])],
                     title=f"DID interaction, layout {layout!r}, treatment rule {rule!r}",
-                    paper=published if layout == "paper" else None,
+                    paper=(
+                        paper_numbers(frame, ["outcome", "window_name"])
+                        if layout == "paper"
+                        else None
+                    ),
                     row_order=OUTCOME_ORDER,
                     column_order=WINDOW_ORDER,
                 ),
@@ -294,20 +495,11 @@ def factor_coefficients_section(warehouse: Warehouse) -> Section:
         "Coefficients of QP, EST, AP, WAGE and LQ on outcome levels with 95 % confidence "
         "intervals under each specification. Black diamond: the paper's estimate ± 1.96 SE.",
     )
-    if not warehouse.has("est_factor_coefficients"):
-        return _missing(current, ["est_factor_coefficients"])
-    coefficients = _window_sort(
-        warehouse.table("est_factor_coefficients", where="term <> 'intercept'")
-    )
+    if not warehouse.has("est_coefficients_vs_paper"):
+        return _missing(current, ["est_coefficients_vs_paper"])
+    coefficients = _window_sort(coefficients_vs_paper(warehouse, "factor", "term <> 'intercept'"))
     specs = spec_order(warehouse, coefficients["spec"])
-    try:
-        published = _published(warehouse, "factor")
-    except MissingTable:
-        published = None
     for (layout, window), frame in coefficients.groupby(["layout", "window_name"], sort=False):
-        paper = None
-        if layout == "paper" and published is not None:
-            paper = published[published["window_name"] == window]
         current["figures"].append(
             {
                 "src": figures.coefficient_grid(
@@ -316,7 +508,7 @@ def factor_coefficients_section(warehouse: Warehouse) -> Section:
                     column_key="term",
                     specs=specs,
                     title=f"Factor coefficients, layout {layout!r}, window {window!r}",
-                    paper=paper,
+                    paper=paper_numbers(frame, ["outcome", "term"]) if layout == "paper" else None,
                     row_order=OUTCOME_ORDER,
                     column_order=FACTOR_ORDER,
                 ),
@@ -531,62 +723,50 @@ def treatment_map_section(warehouse: Warehouse) -> Section:
         "treatment-map",
         "Which states count as 'with clusters': the treatment rules on a US tile grid",
         "State-level rules colour treated states; state x cluster rules (the paper's layout) "
-        "show how many of a state's clusters are treated. Grey: no USCM data (DC).",
+        "show how many of a state's clusters are treated. Grey: no USCM data (DC). From "
+        "mart_treatment_map.",
     )
-    if not warehouse.has("dim_state"):
-        return _missing(current, ["dim_state"])
-    states = warehouse.relation("dim_state")
-    if warehouse.has("fct_state_cluster_treatment"):
-        counts = warehouse.df(
-            f"""
-            select t.treatment_rule, s.state_postal, sum(t.treated) as value
-            from {warehouse.relation("fct_state_cluster_treatment")} as t
-            join {states} as s using (state_fips)
-            group by all order by 1, 2
-            """
-        )
+    if not warehouse.has("mart_treatment_map"):
+        return _missing(current, ["mart_treatment_map"])
+    tiles = warehouse.table("mart_treatment_map", order_by="treatment_rule, state_postal")
+    cluster_rules = tiles[tiles["rule_level"] == "state_cluster"]
+    state_rules = tiles[tiles["rule_level"] == "state"]
+    if not cluster_rules.empty:
         current["figures"].append(
             {
                 "src": figures.tile_map(
-                    counts,
+                    cluster_rules.assign(value=cluster_rules["n_clusters_treated"]),
                     title="Treated state x cluster rows per state",
-                    value_label="number of the state's 67 clusters treated",
+                    value_label="number of the state's clusters treated",
                     binary=False,
                 ),
                 "alt": "tile map of treated clusters per state",
                 "caption": "Per rule: number of the state's clusters that count as treated.",
             }
         )
-    else:
-        current["notes"].append("Not yet available: fct_state_cluster_treatment.")
-    if warehouse.has("fct_state_treatment"):
-        treated = warehouse.df(
-            f"""
-            select t.treatment_rule, s.state_postal, t.treated as value
-            from {warehouse.relation("fct_state_treatment")} as t
-            join {states} as s using (state_fips)
-            order by 1, 2
-            """
-        )
+    if not state_rules.empty:
         current["figures"].append(
             {
                 "src": figures.tile_map(
-                    treated, title="State-level treatment", value_label="treated", binary=True
+                    state_rules.assign(value=state_rules["treated"]),
+                    title="State-level treatment",
+                    value_label="treated",
+                    binary=True,
                 ),
                 "alt": "tile map of state-level treatment",
                 "caption": "State-level rules (the state layout): treated and control states.",
             }
         )
-        summary = warehouse.df(
-            f"""
-            select treatment_rule, count(*) as n_states, sum(treated) as n_treated,
-                   string_agg(s.state_postal, ' ' order by s.state_postal)
-                       filter (where treated = 1) as treated_states
-            from {warehouse.relation("fct_state_treatment")} as t
-            join {states} as s using (state_fips)
-            group by all order by 1
-            """
-        )
+        with_data = state_rules[state_rules["has_data"]]
+        summary = [
+            {
+                "treatment_rule": rule,
+                "n_states": len(frame),
+                "n_treated": int(frame["treated"].sum()),
+                "treated_states": " ".join(frame.loc[frame["treated"] == 1, "state_postal"]),
+            }
+            for rule, frame in with_data.groupby("treatment_rule", sort=True)
+        ]
         current["tables"].append(
             table(
                 "State-level treatment",
@@ -596,7 +776,7 @@ def treatment_map_section(warehouse: Warehouse) -> Section:
                     ("n_treated", "Treated", "int"),
                     ("treated_states", "Treated states", "text"),
                 ],
-                records(summary),
+                summary,
             )
         )
     if warehouse.has("treatment_rules"):
@@ -612,15 +792,12 @@ def treatment_map_section(warehouse: Warehouse) -> Section:
             )
         )
     if warehouse.has("mart_uscm_rule_check"):
-        agreement = warehouse.df(
-            f"""
-            select count(*) as n_rows,
-                   avg(flags_agree::int) as flag_agreement,
-                   avg((abs(lq_rel_diff) <= 0.001)::int) as lq_within_0_1_pct
-            from {warehouse.relation("mart_uscm_rule_check")}
-            where strong_b_published is not null
-            """
-        )
+        check = warehouse.table("mart_uscm_rule_check", where="strong_b_published is not null")
+        agreement = {
+            "n_rows": len(check),
+            "flag_agreement": check["flags_agree"].astype(float).mean(),
+            "lq_within_0_1_pct": (check["lq_rel_diff"].abs() <= 0.001).astype(float).mean(),
+        }
         current["tables"].append(
             table(
                 "USCM strong-cluster rule rebuilt in SQL vs USCM's published flags "
@@ -630,7 +807,7 @@ def treatment_map_section(warehouse: Warehouse) -> Section:
                     ("flag_agreement", "Flag agreement", "pct"),
                     ("lq_within_0_1_pct", "LQ within 0.1 %", "pct"),
                 ],
-                records(agreement),
+                [agreement],
             )
         )
     return current
@@ -733,9 +910,11 @@ def provenance_section(warehouse: Warehouse) -> Section:
 def all_sections(warehouse: Warehouse) -> list[Section]:
     context = explanation_context(warehouse)
     builders: list[Callable[[], Section]] = [
+        lambda: headline_section(warehouse),
+        lambda: spec_curve_section(warehouse),
         *(
             (lambda t=paper_table: paper_table_section(warehouse, t, context))
-            for paper_table in PAPER_TABLE_ANALYSES
+            for paper_table in PAPER_TABLES
         ),
         lambda: did_coefficients_section(warehouse),
         lambda: factor_coefficients_section(warehouse),
@@ -743,6 +922,7 @@ def all_sections(warehouse: Warehouse) -> list[Section]:
         lambda: rdd_section(warehouse),
         lambda: treatment_map_section(warehouse),
         lambda: coverage_section(warehouse),
+        lambda: data_anomalies_section(warehouse),
         lambda: provenance_section(warehouse),
     ]
     return [build() for build in builders]

@@ -16,16 +16,18 @@
     }) }}
 {% endmacro %}
 
-{#- The paper's outcomes in the order of its tables, and the model summary rows after the terms. -#}
-{% macro paper_outcomes() %}{{ return(['gdp', 'gdp_manu', 'exports', 'imports', 'employment']) }}{% endmacro %}
+{#- The paper's outcomes (registry rows with a paper_name) in display order, and the model
+    summary rows after the terms. -#}
+{% macro paper_outcomes() %}{{ return(registry_names('outcomes', "coalesce(paper_name, '') <> ''")) }}{% endmacro %}
 {% macro paper_fit_terms() %}{{ return(['r2', 'adj_r2', 'f_stat']) }}{% endmacro %}
 
-{#- The terms of a model in the paper's order: DID coefficients, or the intercept and var factors. -#}
+{#- The terms of a model in the paper's order: DID coefficients, or the intercept and the factors
+    of seeds/factors.csv. -#}
 {% macro paper_model_terms(model) %}
     {%- if model == 'did' -%}
         {{ return(['intercept', 'period', 'treatment', 'interaction'] + paper_fit_terms()) }}
     {%- else -%}
-        {{ return(['intercept'] + var('factors') + paper_fit_terms()) }}
+        {{ return(['intercept'] + registry_names('factors') + paper_fit_terms()) }}
     {%- endif -%}
 {% endmacro %}
 
@@ -64,8 +66,9 @@
   order: outcome_order, term_order), the paper's numbers (paper_*), ours under spec `paper`
   (ours_*: OLS with iid errors, the paper's own specification), ours under `comparison_spec`
   (clustered_*: CRV1 by state), ours minus paper (diff_*), the sample, and why an outcome has no
-  estimate (coverage_reason, mart_data_coverage). Layout 'paper' uses var did_treatment_rule,
-  layout 'state' var state_treatment_rule (the factor regression has no treatment).
+  estimate (coverage_reason, mart_data_coverage). The DID rows are those of the rule
+  seeds/treatment_rules.csv marks compared_with_paper at the layout's level (row-level rules for
+  the paper's state x cluster layout, state-level ones for the state layout).
 -#}
 {% macro paper_model_table(paper_table, layout='paper', comparison_spec='state_clustered') %}
 {%- set settings = paper_model_table_settings()[paper_table] -%}
@@ -73,7 +76,9 @@
 {%- set window_name = settings['window_name'] -%}
 {%- set outcomes = paper_outcomes() -%}
 {%- set terms = paper_model_terms(model) -%}
-{%- set treatment_rule = var('did_treatment_rule') if layout == 'paper' else var('state_treatment_rule') -%}
+{%- set rule_level = 'state' if layout == 'state' else 'state_cluster' -%}
+{%- set compared = registry_names('treatment_rules', "compared_with_paper and rule_level = '" ~ rule_level ~ "'") -%}
+{%- set treatment_rule = compared[0] if compared else '' -%}
 with
 
 published as (

@@ -24,7 +24,7 @@ coefficients as (
 
     select
         'factor' as model,
-        null as treatment_rule,
+        cast(null as {{ dbt.type_string() }}) as treatment_rule,
         {{ shared_columns }}
     from {{ ref('est_factor_coefficients') }}
 
@@ -34,7 +34,9 @@ compared as (
 
     select
         coefficients.*,
-        list_position({{ var('specs') }}, coefficients.spec) as spec_order,
+        specs.display_order as spec_order,
+        coalesce(rules.compared_with_paper, true)
+        and coefficients.layout in ('paper', 'state') as compared_with_paper,
         published.paper_table,
         published.paper_estimate,
         published.paper_std_error,
@@ -52,6 +54,8 @@ compared as (
                 then published.paper_estimate between coefficients.conf_low and coefficients.conf_high
         end as conf_int_contains_paper
     from coefficients
+    inner join {{ ref('specs') }} as specs on coefficients.spec = specs.spec
+    left join {{ ref('treatment_rules') }} as rules on coefficients.treatment_rule = rules.treatment_rule
     left join published
         on coefficients.model = published.model
             and coefficients.window_name = published.window_name

@@ -39,7 +39,7 @@ state_rules as (
         treatment_rule,
         state_fips,
         treated,
-        treatment_intensity
+        treatment_value
     from {{ ref('fct_state_treatment') }}
 
 ),
@@ -60,7 +60,7 @@ mapped as (
         cluster_rows.n_clusters_treated,
         cluster_rows.n_clusters_treated / cluster_rows.n_clusters as treated_share,
         state_rules.treated,
-        state_rules.treatment_intensity
+        state_rules.treatment_value
     from rules
     cross join states
     inner join tiles on states.state_postal = tiles.state_postal

@@ -16,7 +16,6 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import yaml
 
 # The paper's tables, in the paper's order: Table 2 is mart_paper_descriptives, Tables 3-6 are
 # the rows of est_paper_tables with that paper_table.
@@ -103,18 +102,25 @@ class Warehouse:
             return {}
         return {key: _plain(value) for key, value in frame.iloc[0].items()}
 
-    def project_vars(self) -> dict[str, Any]:
-        """dbt vars: the project's defaults, overridden by what the estimate run recorded."""
-        values: dict[str, Any] = {}
-        project_file = self.project_dir / "dbt_project.yml"
-        if project_file.exists():
-            values.update((yaml.safe_load(project_file.read_text()) or {}).get("vars") or {})
-        metadata = self.run_metadata()
-        for key in ("did_treatment_rule", "state_treatment_rule", "specs", "factors"):
-            if metadata.get(key) is not None:
-                values[key] = metadata[key]
-        return values
+    def registry(self, seed: str, key: str) -> list[str]:
+        """The members of a registry seed (schema reference) in display order; [] when the
+        warehouse has no such seed."""
+        if not self.has(seed):
+            return []
+        frame = self.table(seed)
+        order = [column for column in ("display_order", key) if column in frame.columns]
+        return [str(value) for value in frame.sort_values(order)[key]]
 
+    def compared_rules(self) -> dict[str, str]:
+        """The treatment rule the paper comparison uses at each rule level (seed
+        treatment_rules, compared_with_paper): {'state_cluster': ..., 'state': ...}."""
+        if not self.has("treatment_rules"):
+            return {}
+        frame = self.table("treatment_rules")
+        if "compared_with_paper" not in frame.columns:
+            return {}
+        chosen = frame[frame["compared_with_paper"].fillna(False).astype(bool)]
+        return dict(zip(chosen["rule_level"], chosen["treatment_rule"], strict=True))
 
 def _plain(value: Any) -> Any:
     """numpy / pandas scalars and arrays to plain Python for templates and JSON."""

@@ -56,7 +56,7 @@ def caveats(context: Context) -> dict[str, str]:
         ),
         "D": (
             "Data: the shipped vintages (see Provenance), all 50 states; the paper's vintages "
-            "and state sample differ. Units as in fct_state_year ($M, thousands of jobs)."
+            "and state sample differ. Units as in fct_state_outcome_year ($M, thousands of jobs)."
         ),
         "F": (
             "Factors: USCM 2016 state x cluster values, the only USCM year shipped (QP = CBP "

@@ -34,24 +34,9 @@ from cluster_resilience.report.headline import (
 
 Section = dict[str, Any]
 
-WINDOW_ORDER = ("shock", "recovery")
-# The paper's outcome order (Tables 3-6), then the warehouse's extra outcomes.
-OUTCOME_ORDER = (
-    "gdp",
-    "gdp_manu",
-    "exports",
-    "imports",
-    "employment",
-    "exports_manu",
-    "imports_manu",
-    "employment_manu",
-)
-FACTOR_ORDER = ("qp", "est", "ap", "wage", "lq")
-
-
 def spec_order(warehouse: Warehouse, present: pd.Series) -> list[str]:
-    """Specs in the order of var ``specs`` (the run's), then any others present."""
-    preferred = [str(s) for s in warehouse.project_vars().get("specs") or []]
+    """Specs in the order of the registry (seed specs), then any others present."""
+    preferred = warehouse.registry("specs", "spec")
     seen = list(dict.fromkeys(present))
     return [s for s in preferred if s in seen] + [s for s in seen if s not in preferred]
 
@@ -90,8 +75,16 @@ def _missing(current: Section, tables: list[str]) -> Section:
     return current
 
 
-def _window_sort(frame: pd.DataFrame) -> pd.DataFrame:
-    order = {name: i for i, name in enumerate(WINDOW_ORDER)}
+def window_order(warehouse: Warehouse) -> list[str]:
+    """Analysis windows in time order (dim_analysis_window, from the dbt var windows)."""
+    if not warehouse.has("dim_analysis_window"):
+        return []
+    frame = warehouse.table("dim_analysis_window", order_by="pre_year, window_name")
+    return [str(name) for name in frame["window_name"]]
+
+
+def _window_sort(frame: pd.DataFrame, warehouse: Warehouse) -> pd.DataFrame:
+    order = {name: i for i, name in enumerate(window_order(warehouse))}
     return (
         frame.assign(_w=frame["window_name"].map(order).fillna(99))
         .sort_values("_w")
@@ -100,14 +93,14 @@ def _window_sort(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def explanation_context(warehouse: Warehouse) -> Context:
-    variables = warehouse.project_vars()
+    rules = warehouse.compared_rules()
     outcomes: dict[str, dict[str, Any]] = {}
     if warehouse.has("outcomes"):
         outcomes = {row["outcome"]: row for row in records(warehouse.table("outcomes"))}
     metadata = warehouse.run_metadata()
     return Context(
-        did_treatment_rule=str(variables.get("did_treatment_rule", "")),
-        state_treatment_rule=str(variables.get("state_treatment_rule", "")),
+        did_treatment_rule=rules.get("state_cluster", ""),
+        state_treatment_rule=rules.get("state", ""),
         outcomes=outcomes,
         vintages=str(metadata.get("data_vintages") or ""),
     )
@@ -396,8 +389,10 @@ def paper_table_section(warehouse: Warehouse, paper_table: str, context: Context
 def coefficients_vs_paper(
     warehouse: Warehouse, model: str, where: str = "", params: list[Any] | None = None
 ) -> pd.DataFrame:
-    """est_coefficients_vs_paper rows of one model (plus ``where``), specs in var specs order."""
-    condition = "model = ?" + (f" and ({where})" if where else "")
+    """est_coefficients_vs_paper rows of one model compared with the paper (the rule
+    seeds/treatment_rules.csv marks compared_with_paper, layouts paper and state; every other
+    rule and layout is in the specification curve), plus ``where``, specs in registry order."""
+    condition = "model = ? and compared_with_paper" + (f" and ({where})" if where else "")
     return warehouse.table(
         "est_coefficients_vs_paper",
         where=condition,
@@ -426,12 +421,17 @@ def did_coefficients_section(warehouse: Warehouse) -> Section:
     )
     if not warehouse.has("est_coefficients_vs_paper"):
         return _missing(current, ["est_coefficients_vs_paper"])
-    coefficients = _window_sort(coefficients_vs_paper(warehouse, "did", "term = 'interaction'"))
+    coefficients = _window_sort(
+        coefficients_vs_paper(warehouse, "did", "term = 'interaction'"), warehouse
+    )
     if warehouse.has("est_skipped"):
         skipped = warehouse.table("est_skipped", where="model = 'did'", order_by="outcome")
         if not skipped.empty:
             by_window = _window_sort(
-                skipped.groupby("window_name", as_index=False)["outcome"].agg(", ".join)
+                skipped.groupby("window_name", as_index=False)["outcome"].agg(
+                    lambda outcomes: ", ".join(dict.fromkeys(outcomes))
+                ),
+                warehouse,
             )
             current["notes"].append(
                 "Not estimable (no data in one of the window's years, est_skipped): "
@@ -456,8 +456,8 @@ def did_coefficients_section(warehouse: Warehouse) -> Section:
                         if layout == "paper"
                         else None
                     ),
-                    row_order=OUTCOME_ORDER,
-                    column_order=WINDOW_ORDER,
+                    row_order=warehouse.registry("outcomes", "outcome"),
+                    column_order=window_order(warehouse),
                 ),
                 "alt": f"DID interaction coefficient plot, layout {layout}",
                 "caption": f"Layout {layout!r} (treatment rule {rule!r}).",
@@ -497,7 +497,9 @@ def factor_coefficients_section(warehouse: Warehouse) -> Section:
     )
     if not warehouse.has("est_coefficients_vs_paper"):
         return _missing(current, ["est_coefficients_vs_paper"])
-    coefficients = _window_sort(coefficients_vs_paper(warehouse, "factor", "term <> 'intercept'"))
+    coefficients = _window_sort(
+        coefficients_vs_paper(warehouse, "factor", "term <> 'intercept'"), warehouse
+    )
     specs = spec_order(warehouse, coefficients["spec"])
     for (layout, window), frame in coefficients.groupby(["layout", "window_name"], sort=False):
         current["figures"].append(
@@ -509,8 +511,8 @@ def factor_coefficients_section(warehouse: Warehouse) -> Section:
                     specs=specs,
                     title=f"Factor coefficients, layout {layout!r}, window {window!r}",
                     paper=paper_numbers(frame, ["outcome", "term"]) if layout == "paper" else None,
-                    row_order=OUTCOME_ORDER,
-                    column_order=FACTOR_ORDER,
+                    row_order=warehouse.registry("outcomes", "outcome"),
+                    column_order=warehouse.registry("factors", "factor"),
                 ),
                 "alt": f"factor coefficient plot, layout {layout}, window {window}",
                 "caption": f"Layout {layout!r}, window {window!r}.",
@@ -837,7 +839,9 @@ def coverage_section(warehouse: Warehouse) -> Section:
                 "caption": "Coverage matrix (51 = 50 states and DC).",
             }
         )
-    windows = _window_sort(warehouse.table("mart_data_coverage", where="coverage_level = 'window'"))
+    windows = _window_sort(
+        warehouse.table("mart_data_coverage", where="coverage_level = 'window'"), warehouse
+    )
     current["tables"].append(
         table(
             "Estimability by window and outcome",

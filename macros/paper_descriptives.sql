@@ -163,17 +163,12 @@ compared as (
 )
 
 select
-    *,
-    list_position(
-        ['cluster', 'qp', 'lq', 'ap', 'est', 'employment', 'wage', 'gdp', 'gdp_manu', 'exports', 'imports'],
-        variable
-    ) as variable_order,
-    list_position(
-        [
-            'count', 'count_industry', 'count_sub_cluster', 'count_state', 'count_traded', 'count_local',
-            'mean', 'median', 'sd', 'range', 'min', 'max'
-        ],
-        statistic
-    ) as statistic_order
+    compared.*,
+    variable_layout.position as variable_order,
+    statistic_layout.position as statistic_order
 from compared
+left join {{ ref('paper_table_2_layout') }} as variable_layout
+    on variable_layout.kind = 'variable' and compared.variable = variable_layout.name
+left join {{ ref('paper_table_2_layout') }} as statistic_layout
+    on statistic_layout.kind = 'statistic' and compared.statistic = statistic_layout.name
 {% endmacro %}

@@ -31,6 +31,16 @@
     {%- endif -%}
 {% endmacro %}
 
+{#- A list as a relation (one row per item with its 1-based position): portable SQL, no arrays. -#}
+{% macro values_with_position(items, name, position) %}
+    {%- for item in items %}
+    select '{{ item }}' as {{ name }}, {{ loop.index }} as {{ position }}
+    {%- if not loop.last %} union all{% endif %}
+    {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as {{ name }}, 0 as {{ position }} where 1 = 0
+    {%- endfor %}
+{% endmacro %}
+
 {#- Every table of paper_model_table_settings(), stacked (the body of est_paper_tables). -#}
 {% macro paper_model_tables() %}
     {%- for paper_table in paper_model_table_settings() %}
@@ -127,10 +137,8 @@ skeleton as (
         term,
         outcome_order,
         term_order
-    from
-        (select unnest({{ outcomes }}) as outcome, generate_subscripts({{ outcomes }}, 1) as outcome_order)
-    cross join
-        (select unnest({{ terms }}) as term, generate_subscripts({{ terms }}, 1) as term_order)
+    from ({{ values_with_position(outcomes, 'outcome', 'outcome_order') }}) as outcome_list
+    cross join ({{ values_with_position(terms, 'term', 'term_order') }}) as term_list
 
 ),
 
@@ -166,7 +174,7 @@ ours_long as (
         fit.n_obs,
         null as n_clusters
     from fit
-    cross join (select unnest({{ paper_fit_terms() }}) as term) as fit_terms
+    cross join ({{ values_with_position(paper_fit_terms(), 'term', 'term_order') }}) as fit_terms
 
 ),
 

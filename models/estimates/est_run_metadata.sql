@@ -4,16 +4,10 @@ with
 
 vintages as (
 
+    -- every raw source and its vintage label, read from the data (dim_source_vintage)
     select
-        string_agg(
-            distinct source_table || ': ' || vintage, '; '
-            order by source_table || ': ' || vintage
-        ) as data_vintages
-    from (
-        select source_table, vintage from {{ ref('fct_state_outcome_year') }}
-        union all
-        select source_table, vintage from {{ ref('stg_uscm__state_cluster_2016') }}
-    )
+        string_agg(source_name || ': ' || vintage, '; ' order by source_name) as data_vintages
+    from {{ ref('dim_source_vintage') }}
 
 )
 

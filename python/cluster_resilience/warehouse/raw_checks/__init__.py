@@ -7,6 +7,7 @@ building."""
 from cluster_resilience.warehouse.raw_checks.checks import (
     Failure,
     RawValidationReport,
+    previous_vintages,
     validate_raw_inputs,
 )
 from cluster_resilience.warehouse.raw_checks.sources import (
@@ -21,5 +22,6 @@ __all__ = [
     "RawSource",
     "RawValidationReport",
     "discover_sources",
+    "previous_vintages",
     "validate_raw_inputs",
 ]

@@ -194,7 +194,7 @@ def _year_grid(suite: RawSuite, data: pd.DataFrame,
     per_year = rows.groupby("year")["file_line"].min()
     parts.append(pd.DataFrame({
         "year": span, "file_line": [per_year.get(year) for year in span],
-        "rule": f"every year from {found.first} to {found.last} has rows (no gap)"}))
+        "rule": f"no row at all in this year, inside the file's span {found.first}-{found.last}"}))
     size = len(span)
     if grain.grid:
         columns = [column for column, _ in grain.grid]
@@ -209,7 +209,9 @@ def _year_grid(suite: RawSuite, data: pd.DataFrame,
         present = rows.groupby([*columns, "year"], as_index=False)["file_line"].min()
         grid["file_line"] = keys.merge(present, on=[*columns, "year"], how="left")[
             "file_line"].to_numpy()
-        grid["rule"] = grain.why
+        grid["rule"] = "required in every year: " + " x ".join(
+            f"{column} ({'reference list' if allowed is not None else 'as in the file'})"
+            for column, allowed in grain.grid)
         parts.append(grid)
     if grain.series:
         columns = list(grain.series)
@@ -218,9 +220,11 @@ def _year_grid(suite: RawSuite, data: pd.DataFrame,
         expanded = spans.loc[spans.index.repeat(lengths)].reset_index(drop=True)
         expanded["year"] = expanded["min"] + expanded.groupby(columns).cumcount()
         present = rows.groupby([*columns, "year"], as_index=False)["file_line"].min()
-        series = expanded[[*columns, "year"]].merge(present, on=[*columns, "year"], how="left")
-        series["rule"] = ("each series (" + " x ".join(columns) + ") has a row in every year "
-                          "from its first to its last")
+        series = expanded[[*columns, "year", "min", "max"]].merge(
+            present, on=[*columns, "year"], how="left")
+        series["rule"] = ("the series runs " + series["min"].astype(str) + "-"
+                          + series["max"].astype(str) + " and skips this year")
+        series = series.drop(columns=["min", "max"])
         parts.append(series)
     frame = pd.concat(parts, ignore_index=True).astype(object)
     frame = frame.where(frame.notna(), None)
@@ -229,8 +233,11 @@ def _year_grid(suite: RawSuite, data: pd.DataFrame,
 
 def _grid_batch(suite: RawSuite, grid: pd.DataFrame, found: YearsFound, gxe: Any) -> Batch:
     grain = suite.years
-    why = (f"one row per key per year, derived from the years the file holds ({found.text()}): "
-           f"{grain.why}; a missing row means a truncated or filtered file or a lost state")
+    missing = sorted(set(found.span) - set(found.years))
+    gap = f"; missing years: {', '.join(map(str, missing))}" if missing else ""
+    why = (f"one row per key per year, derived from the years the file holds "
+           f"({found.text()}{gap}): {grain.why}; a missing row means a gap, a truncated or "
+           "filtered file or a lost state")
     expectations = [gxe.ExpectColumnValuesToNotBeNull(
         column="file_line", meta={"why": why}, notes=why)]
     key_columns = [column for column in grid.columns
@@ -245,12 +252,26 @@ def _grid_batch(suite: RawSuite, grid: pd.DataFrame, found: YearsFound, gxe: Any
     return Batch(f"{suite.source} years", grid, expectations, describe)
 
 
-def _previous_why(previous: PreviousVintage, column: str) -> str:
-    return (f"the published warehouse was built from {previous.raw_file_path} ({previous.label}), "
-            f"whose {column} runs to {previous.last_year}: a file that ends earlier lost its last "
-            "years (truncated at a year boundary) or is an older release; to build from an older "
-            "release on purpose, publish it to another warehouse file (make build "
-            "WAREHOUSE=<file>)")
+def _ends_before_previous(source: RawSource, suite: RawSuite, found: YearsFound | None,
+                         previous: PreviousVintage | None) -> Failure | None:
+    """A file that ends before the release the published warehouse was built from lost its last
+    years (truncated at a year boundary) or is an older release. Checked outside the GX suites
+    (against the published warehouse, not the file alone), from the years the file holds."""
+    if previous is None or found is None or found.last >= previous.last_year:
+        return None
+    grain = suite.years
+    where = "its year columns" if grain is not None and grain.column is None else (
+        f"column {grain.column}" if grain is not None else "its years")
+    return Failure(
+        source.name, source.relative_path,
+        f"the file ends no earlier than the published release ({where} reach "
+        f"{previous.last_year})",
+        f"the published warehouse was built from {previous.raw_file_path} ({previous.label}); a "
+        "file that ends earlier lost its last years (truncated at a year boundary) or is an "
+        "older release; to build from an older release on purpose, publish it to another "
+        "warehouse file (make build WAREHOUSE=<file>)",
+        f"{where}: {found.text()}; missing at the end: "
+        + ", ".join(map(str, range(found.last + 1, previous.last_year + 1))))
 
 
 # ------------------------------------------------------------------------------ batches
@@ -328,10 +349,7 @@ def _main_batch(suite: RawSuite, frame: pd.DataFrame, gxe: Any, found: YearsFoun
                 column=grain.column, min_value=1, max_value=1,
                 **meta(f"the file holds one data year ({grain.column}); the models read it as "
                        "that year's cross-section")))
-        if suite.previous is not None and grain.column in suite.ranges:
-            expectations.append(gxe.ExpectColumnMaxToBeBetween(
-                column=grain.column + NUMBER_SUFFIX, min_value=suite.previous.last_year,
-                **meta(_previous_why(suite.previous, grain.column))))
+
     for column in suite.not_null:
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(
             column=column, **meta(f"{column} is part of the grain or a required measure")))
@@ -410,7 +428,6 @@ def _cells_batch(suite: RawSuite, data: pd.DataFrame, gxe: Any,
     long = data[present].melt(var_name="column", value_name="value", ignore_index=False)
     long = long.assign(line=long.index.to_numpy() + 2).reset_index(drop=True)
     long["value" + NUMBER_SUFFIX] = _numbers(long["value"])
-    long["year"] = long["column"].astype(int)
     span = found.text() if found else f"{present[0]}..{present[-1]}"
     why_pattern = f"every value cell ({present[0]}..{present[-1]}) is {cells.pattern.why}"
     why_present = (f"every key has a value cell in every year column present ({span}); an empty "
@@ -425,10 +442,7 @@ def _cells_batch(suite: RawSuite, data: pd.DataFrame, gxe: Any,
             column="value" + NUMBER_SUFFIX, min_value=cells.bounds.low,
             max_value=cells.bounds.high, meta={"why": cells.bounds.why}, notes=cells.bounds.why),
     ]
-    if suite.previous is not None:
-        why = _previous_why(suite.previous, "year columns")
-        expectations.append(gxe.ExpectColumnMaxToBeBetween(
-            column="year", min_value=suite.previous.last_year, meta={"why": why}, notes=why))
+
 
     def describe(index: Any, columns: list[str]) -> str:
         cell = long.loc[index]
@@ -724,7 +738,8 @@ def validate_raw_inputs(
         else:  # reported as its own failure; do not cascade into "every NAICS is unknown"
             crosswalk = None
     suites = build_suites(load_reference(
-        project_dir, frozenset(crosswalk) if crosswalk is not None else None, previous))
+        project_dir, frozenset(crosswalk) if crosswalk is not None else None))
+    previous = dict(previous or {})
 
     keys: dict[str, str] = {}
     cached: dict[str, dict[str, Any]] = {}
@@ -755,8 +770,12 @@ def validate_raw_inputs(
             report.expectations += cached[name]["expectations"]
             report.cached.append(name)
             years = cached[name].get("years")
-            _note_newer(report, source, suites.get(name),
-                        YearsFound(tuple(years)) if years else None, failed=False)
+            found = YearsFound(tuple(years)) if years else None
+            shrunk = _ends_before_previous(source, suites[name], found, previous.get(name))
+            if shrunk is not None:
+                report.failures.append(shrunk)
+            _note_newer(report, source, suites.get(name), found, previous.get(name),
+                        failed=shrunk is not None)
             continue
         frame = frames[name]
         if isinstance(frame, RawFileError):
@@ -795,9 +814,13 @@ def validate_raw_inputs(
                 })
         report.expectations += entry["expectations"]
         report.failures.extend(failures)
-        _note_newer(report, source, suite, found, failed=bool(failures))
         if not failures and name in keys:
             cache.store(keys[name], entry)
+        shrunk = _ends_before_previous(source, suite, found, previous.get(name))
+        if shrunk is not None:
+            report.failures.append(shrunk)
+        _note_newer(report, source, suite, found, previous.get(name),
+                    failed=bool(failures) or shrunk is not None)
 
     if docs_dir is not None:
         report.docs_index = _write_docs(context, docs_dir)
@@ -829,17 +852,18 @@ def previous_vintages(published: Path | None) -> dict[str, PreviousVintage]:
 
 
 def _note_newer(report: RawValidationReport, source: RawSource, suite: RawSuite | None,
-                found: YearsFound | None, failed: bool) -> None:
+                found: YearsFound | None, previous: PreviousVintage | None,
+                failed: bool) -> None:
     """A file whose years go beyond the published warehouse's (or, with no published
     warehouse, beyond the years in its own name) looks like a newer release: say so, and that
     accepting it needs nothing but a passing file."""
     if suite is None or found is None:
         return
     named = name_years(Path(source.relative_path).name)
-    if suite.previous is not None:
-        before, where = suite.previous.last_year, (
-            f"the published warehouse has {suite.previous.first_year}-"
-            f"{suite.previous.last_year} from {suite.previous.raw_file_path}")
+    if previous is not None:
+        before, where = previous.last_year, (
+            f"the published warehouse has {previous.first_year}-{previous.last_year} from "
+            f"{previous.raw_file_path}")
     elif named:
         before, where = max(named), f"its file name says {'-'.join(map(str, named))}"
     else:

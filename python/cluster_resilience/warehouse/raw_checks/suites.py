@@ -7,11 +7,13 @@ decodes) and, for BEA, the footer. Nothing here names a vintage's years or row c
 are read from the file itself (``YearGrain``) and checked for what a truncated, filtered or
 misaligned file breaks -- the years present run without a gap, every state has a row in every
 year, every series has a row in every year of its span, so the row count is keys x years -- and
-against a sane absolute window (``macros/source_years.sql``). A file may end no earlier than the
-release the published warehouse was built from (its ``dim_source_vintage``), which guards a file
-truncated at a year boundary. A newer release (more years, one more BEA year column) passes with
-no edit. GX guards the raw inputs; the dbt tests guard the models (identities such as
-manufacturing GDP <= GDP, or sums of states = US, live in dbt and are not repeated here).
+against a sane absolute window (``macros/source_years.sql``). ``checks.py`` adds one comparison
+outside the suites: a file may end no earlier than the release the published warehouse was built
+from (its ``dim_source_vintage``), which guards a file truncated at a year boundary (it is kept
+out of the suites so that a file's cached GX result stays valid across builds). A newer release
+(more years, one more BEA year column) passes with no edit. GX guards the raw inputs; the dbt
+tests guard the models (identities such as manufacturing GDP <= GDP, or sums of states = US, live
+in dbt and are not repeated here).
 
 The suites are plain data (``RawSuite``) turned into GX expectations by ``checks.py``; the
 reference sets (state FIPS, names, postal codes, NAICS codes of the crosswalks, suppression
@@ -24,7 +26,6 @@ allowed.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime
 import re
 from collections.abc import Mapping
@@ -172,7 +173,6 @@ class RawSuite:
     footer: Footer | None = None
     cells: Cells | None = None
     years: YearGrain | None = None
-    previous: PreviousVintage | None = None  # from the published warehouse, when there is one
 
     @property
     def row_bounds(self) -> tuple[int, int] | None:
@@ -198,8 +198,6 @@ class Reference:
     window: YearWindow = YearWindow(0, 9999)
     # NAICS editions USCM's crosswalk maps (seeds/naics_editions.csv, in_uscm_crosswalk)
     uscm_naics_editions: frozenset[str] = frozenset()
-    # each source's years in the published warehouse (empty: no published warehouse yet)
-    previous: Mapping[str, PreviousVintage] = field(default_factory=dict)
 
 
 # BLS CES State and Area also publishes Puerto Rico and the US Virgin Islands.
@@ -230,8 +228,7 @@ def year_window_from_macro(project_dir: Path, today: datetime.date | None = None
     return YearWindow(int(earliest.group(1)), year + int(ahead.group(1)))
 
 
-def load_reference(project_dir: Path, crosswalk_naics: frozenset[str] | None,
-                   previous: Mapping[str, PreviousVintage] | None = None) -> Reference:
+def load_reference(project_dir: Path, crosswalk_naics: frozenset[str] | None) -> Reference:
     with (project_dir / "seeds" / "states.csv").open(encoding="utf-8", newline="") as handle:
         states = list(csv.DictReader(handle))
     fips = [row["state_fips"].zfill(2) for row in states]
@@ -249,7 +246,6 @@ def load_reference(project_dir: Path, crosswalk_naics: frozenset[str] | None,
         crosswalk_naics=crosswalk_naics,
         window=year_window_from_macro(project_dir),
         uscm_naics_editions=editions,
-        previous=dict(previous or {}),
     )
 
 
@@ -642,8 +638,4 @@ def build_suites(reference: Reference) -> dict[str, RawSuite]:
             },
         ),
     ]
-    return {
-        suite.source: dataclasses.replace(suite, previous=r.previous.get(suite.source))
-        if suite.years is not None else suite
-        for suite in suites
-    }
+    return {suite.source: suite for suite in suites}

@@ -15,9 +15,11 @@ from cluster_resilience.warehouse.raw_checks.sources import (
     RawSource,
     discover_sources,
 )
+from cluster_resilience.warehouse.raw_checks.suites import PreviousVintage
 
 __all__ = [
     "Failure",
+    "PreviousVintage",
     "RawFileError",
     "RawSource",
     "RawValidationReport",

@@ -6,7 +6,10 @@ vintages as (
 
     -- every raw source and its vintage label, read from the data (dim_source_vintage)
     select
-        string_agg(source_name || ': ' || vintage, '; ' order by source_name) as data_vintages
+        string_agg(
+            source_name || ': ' || vintage, '; '
+            order by source_name
+        ) as data_vintages
     from {{ ref('dim_source_vintage') }}
 
 )

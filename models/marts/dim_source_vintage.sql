@@ -20,45 +20,35 @@
     {'source': 'uscm.state_cluster_2016', 'agency': 'USCM', 'model': 'stg_uscm__state_cluster_2016', 'years': true, 'release': true},
     {'source': 'uscm.subclusters', 'agency': 'USCM', 'model': 'stg_uscm__subclusters'},
 ] %}
-with
-
-{% for staged in staged_sources %}
-{{ staged.model }} as (
-
+{%- set rows = [] %}
+{%- for staged in staged_sources %}
+    {%- set pattern = raw_source_pattern_of(staged.source) %}
+    {%- do rows.append({
+        'source': staged.source,
+        'agency': staged.agency,
+        'model': staged.model,
+        'path': "(select min(file) from glob('" ~ pattern ~ "'))" if pattern else "null",
+        'first_year': "min(year)" if staged.get('years') else "null",
+        'last_year': "max(year)" if staged.get('years') else "null",
+        'n_years': "count(distinct year)" if staged.get('years') else "null",
+        'release': "max(release_label)" if staged.get('release') else "null",
+    }) %}
+{%- endfor %}
+{%- for row in rows %}
     select
-        '{{ staged.source }}' as source_name,
-        '{{ staged.agency }}' as agency,
-        '{{ staged.model }}' as staging_model,
-        {%- set pattern = raw_source_pattern_of(staged.source) %}
-        {%- if pattern %}
-        (select min(file) from glob('{{ pattern }}')) as raw_file_path,
-        {%- else %}
-        cast(null as varchar) as raw_file_path,
-        {%- endif %}
-        {%- if staged.get('years') %}
-        cast(min(year) as integer) as first_year,
-        cast(max(year) as integer) as last_year,
-        cast(count(distinct year) as integer) as n_years,
-        {%- else %}
-        cast(null as integer) as first_year,
-        cast(null as integer) as last_year,
-        cast(null as integer) as n_years,
-        {%- endif %}
-        {%- if staged.get('release') %}
-        max(release_label) as release_label,
-        {%- else %}
-        cast(null as varchar) as release_label,
-        {%- endif %}
+        '{{ row.source }}' as source_name,
+        '{{ row.agency }}' as agency,
+        '{{ row.model }}' as staging_model,
+        cast({{ row.path }} as varchar) as raw_file_path,
+        cast({{ row.first_year }} as integer) as first_year,
+        cast({{ row.last_year }} as integer) as last_year,
+        cast({{ row.n_years }} as integer) as n_years,
+        cast({{ row.release }} as varchar) as release_label,
         -- one label per source: NULL (and a failing not_null test) if its rows disagree
         case when count(distinct vintage) = 1 then max(vintage) end as vintage,
         count(*) as n_rows
-    from {{ ref(staged.model) }}
-
-){{ ',' if not loop.last }}
-{% endfor %}
-{% for staged in staged_sources %}
-select * from {{ staged.model }}
-{%- if not loop.last %}
-union all
-{%- endif %}
-{% endfor %}
+    from {{ ref(row.model) }}
+    {%- if not loop.last %}
+        union all
+    {%- endif %}
+{%- endfor %}

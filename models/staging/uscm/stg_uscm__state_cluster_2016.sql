@@ -14,7 +14,7 @@ coverage as (
     select
         min(cast(year_t as integer)) as first_year,
         max(cast(year_t as integer)) as last_year,
-        'API timestamp ' || left(max(trim("timestamp")), 10) as release_label
+        'API timestamp ' || left(max(trim(timestamp)), 10) as release_label
     from source
 
 ),

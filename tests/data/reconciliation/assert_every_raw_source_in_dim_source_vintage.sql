@@ -13,7 +13,7 @@ with
 
 declared as (
 
-    select unnest([{% for name in declared %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %}]::varchar[]) as source_name
+    select unnest(string_split('{{ declared | join(",") }}', ',')) as source_name
 
 ),
 
@@ -23,7 +23,8 @@ recorded as (
 
 )
 
-select coalesce(declared.source_name, recorded.source_name) as source_name,
+select
+    coalesce(declared.source_name, recorded.source_name) as source_name,
     declared.source_name is not null as is_declared,
     recorded.source_name is not null as is_in_dim_source_vintage
 from declared

@@ -349,7 +349,6 @@ def _main_batch(suite: RawSuite, frame: pd.DataFrame, gxe: Any, found: YearsFoun
                 column=grain.column, min_value=1, max_value=1,
                 **meta(f"the file holds one data year ({grain.column}); the models read it as "
                        "that year's cross-section")))
-
     for column in suite.not_null:
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(
             column=column, **meta(f"{column} is part of the grain or a required measure")))
@@ -442,7 +441,6 @@ def _cells_batch(suite: RawSuite, data: pd.DataFrame, gxe: Any,
             column="value" + NUMBER_SUFFIX, min_value=cells.bounds.low,
             max_value=cells.bounds.high, meta={"why": cells.bounds.why}, notes=cells.bounds.why),
     ]
-
 
     def describe(index: Any, columns: list[str]) -> str:
         cell = long.loc[index]

@@ -1,7 +1,10 @@
 {#-
   Staging body shared by the BEA GDP-by-state tables (SAGDP2N current dollars, SAGDP9N chained
-  dollars): same layout, footer and codes, different measure and vintage.
-  One row per BEA area, industry line and year.
+  dollars): same layout, footer and codes, different measure and release.
+  One row per BEA area, industry line and year: every year column the file holds is unpivoted,
+  so a release with one more year column needs no edit. The release label comes from the
+  footer ("Last updated: March 31, 2023-- new statistics for 2022." in the shipped SAGDP2N file)
+  and the vintage label adds the years the file holds.
 -#}
 {% macro stage_bea_gdp_table(source_table, value_column) %}
 with
@@ -12,10 +15,10 @@ source as (
 
 ),
 
-vintage as (
+release as (
 
-    -- The footer line "Last updated: March 31, 2023-- new statistics for 2022." dates the vintage.
-    select regexp_extract(GeoFIPS, 'Last updated: ([A-Za-z]+ [0-9]{1,2}, [0-9]{4})', 1) as vintage_date
+    -- The footer line "Last updated: <Month day, year>" dates the release.
+    select regexp_extract(GeoFIPS, 'Last updated: ([A-Za-z]+ [0-9]{1,2}, [0-9]{4})', 1) as release_date
     from source
     where GeoFIPS like 'Last updated:%'
 
@@ -38,6 +41,15 @@ unpivoted as (
 
 ),
 
+coverage as (
+
+    select
+        min(cast(year_label as integer)) as first_year,
+        max(cast(year_label as integer)) as last_year
+    from unpivoted
+
+),
+
 renamed as (
 
     select
@@ -56,7 +68,10 @@ renamed as (
 
         ---------- lineage
         '{{ source_table }}' as source_table,
-        'BEA {{ source_table }}, last updated ' || (select vintage_date from vintage) as vintage
+        'last updated ' || (select release_date from release) as release_label,
+        {{ vintage_label('BEA ' ~ source_table, '(select first_year from coverage)',
+                         '(select last_year from coverage)',
+                         "'last updated ' || (select release_date from release)") }} as vintage
 
     from unpivoted
 

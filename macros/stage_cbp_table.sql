@@ -12,6 +12,16 @@ source as (
 
 ),
 
+coverage as (
+
+    -- The years the file holds: they name its vintage (the extract carries no release label).
+    select
+        min(cast(year as integer)) as first_year,
+        max(cast(year as integer)) as last_year
+    from source
+
+),
+
 renamed as (
 
     select
@@ -28,7 +38,8 @@ renamed as (
 
         ---------- lineage
         'CBP {{ description }}' as source_table,
-        'Census CBP flat files 2001-2021 via setzler/EconData @ 86eec57 (2024-02-24)' as vintage
+        {{ vintage_label('Census CBP ' ~ source_table, '(select first_year from coverage)',
+                         '(select last_year from coverage)') }} as vintage
 
     from source
 

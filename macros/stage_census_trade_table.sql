@@ -11,6 +11,16 @@ source as (
 
 ),
 
+coverage as (
+
+    -- The years the file holds: they name its vintage (the file carries no release label).
+    select
+        min(cast(Year as integer)) as first_year,
+        max(cast(Year as integer)) as last_year
+    from source
+
+),
+
 renamed as (
 
     select
@@ -27,7 +37,9 @@ renamed as (
         ---------- lineage
         '{{ trade_flow }}' as trade_flow,
         'Census intltrade statenaics {{ measure }}' as source_table,
-        'Census International Trade API via USEPA/stateior, data modified 2020-10-16' as vintage
+        {{ vintage_label('Census state ' ~ trade_flow ~ ' ' ~ measure,
+                         '(select first_year from coverage)',
+                         '(select last_year from coverage)') }} as vintage
 
     from source
     where trim(CountryName) = 'TOTAL FOR ALL COUNTRIES'

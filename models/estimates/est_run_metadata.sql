@@ -5,14 +5,11 @@ with
 
 vintages as (
 
+    -- every raw source and its vintage label, read from the data (dim_source_vintage)
     select
-        {{ dbt.listagg(dbt.concat(["source_table", "': '", "vintage"]), "'; '", "order by source_table, vintage") }}
+        {{ dbt.listagg(dbt.concat(["source_name", "': '", "vintage"]), "'; '", "order by source_name") }}
             as data_vintages
-    from (
-        select distinct source_table, vintage from {{ ref('fct_state_outcome_year') }}
-        union
-        select distinct source_table, vintage from {{ ref('stg_uscm__state_cluster_2016') }}
-    ) as tables
+    from {{ ref('dim_source_vintage') }}
 
 )
 

@@ -121,19 +121,39 @@ weight_years as (
 
 ),
 
--- NAICS 2017 edition: USCM's 2012 assignment where the code exists in 2012, ACR1's for new codes
-crosswalk_2017_new_codes as (
+-- the newest NAICS edition USCM's crosswalk maps (2012), and the editions CBP used after it (2017)
+uscm_edition as (
+
+    select max(naics_vintage) as naics_vintage from uscm_crosswalk
+
+),
+
+later_editions as (
+
+    select distinct national_naics6.naics_vintage
+    from national_naics6
+    cross join uscm_edition
+    where national_naics6.naics_vintage > uscm_edition.naics_vintage
+
+),
+
+-- a later edition: USCM's assignment of its newest edition where the code exists there, ACR1's
+-- for new codes
+crosswalk_later_new_codes as (
 
     select distinct
-        2017 as naics_vintage,
+        later_editions.naics_vintage,
         acr1_crosswalk.naics_code,
         clusters.cluster_code,
-        'ACR1 (NAICS 2017 code absent from USCM 2012)' as mapping_source
+        'ACR1 (NAICS ' || later_editions.naics_vintage || ' code absent from USCM '
+        || uscm_edition.naics_vintage || ')' as mapping_source
     from acr1_crosswalk
     inner join clusters on lower(acr1_crosswalk.cluster_name) = lower(clusters.cluster_name)
+    cross join later_editions
+    cross join uscm_edition
     where acr1_crosswalk.naics_code not in (
-            select naics_code from uscm_crosswalk
-            where naics_vintage = 2012
+            select uscm_crosswalk.naics_code from uscm_crosswalk
+            where uscm_crosswalk.naics_vintage = uscm_edition.naics_vintage
         )
 
 ),
@@ -146,17 +166,26 @@ crosswalk as (
     union all
 
     select
-        2017 as naics_vintage,
-        naics_code,
-        cluster_code,
-        'USCM 2012 (code unchanged in 2017)' as mapping_source
+        later_editions.naics_vintage,
+        uscm_crosswalk.naics_code,
+        uscm_crosswalk.cluster_code,
+        'USCM ' || uscm_edition.naics_vintage || ' (code unchanged in '
+        || later_editions.naics_vintage || ')' as mapping_source
     from uscm_crosswalk
-    where naics_vintage = 2012
+    inner join uscm_edition on uscm_crosswalk.naics_vintage = uscm_edition.naics_vintage
+    cross join later_editions
 
     union all
 
     select naics_vintage, naics_code, cluster_code, mapping_source
-    from crosswalk_2017_new_codes
+    from crosswalk_later_new_codes
+
+),
+
+-- the NAICS edition of each year's US NAICS-6 file (the weights' edition)
+year_editions as (
+
+    select distinct year, naics_vintage from national_naics6
 
 ),
 
@@ -307,10 +336,14 @@ final as (
 
         ---------- lineage
         case
-            when aggregated.weight_year >= 2017 and aggregated.n_naics6_mapped_by_acr1 > 0
-                then 'NAICS 2017: USCM 2012 crosswalk + ACR1 for '
+            when year_editions.naics_vintage > uscm_edition.naics_vintage
+                and aggregated.n_naics6_mapped_by_acr1 > 0
+                then 'NAICS ' || year_editions.naics_vintage || ': USCM '
+                    || uscm_edition.naics_vintage || ' crosswalk + ACR1 for '
                     || aggregated.n_naics6_mapped_by_acr1 || ' new code(s)'
-            when aggregated.weight_year >= 2017 then 'NAICS 2017: USCM 2012 crosswalk'
+            when year_editions.naics_vintage > uscm_edition.naics_vintage
+                then 'NAICS ' || year_editions.naics_vintage || ': USCM '
+                    || uscm_edition.naics_vintage || ' crosswalk'
             else 'USCM crosswalk of the year''s NAICS edition'
         end as naics_mapping_note,
         'CBP state x NAICS-3 apportioned with CBP US x NAICS-6 weights' as source_table
@@ -324,6 +357,8 @@ final as (
         on aggregated.state_fips = uscm_state_cluster.state_fips
             and aggregated.cluster_code = uscm_state_cluster.cluster_code
             and aggregated.year = uscm_state_cluster.year
+    left join year_editions on aggregated.weight_year = year_editions.year
+    cross join uscm_edition
 
 )
 

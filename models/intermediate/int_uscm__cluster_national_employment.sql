@@ -1,7 +1,7 @@
 -- One row per USCM cluster (67): US employment of the cluster and of its type (traded or local) in
--- the USCM data year (2016), built the way USCM builds it: CBP US x NAICS-6 summed through the
--- official NAICS-2012 -> cluster crosswalk. These are the LQ denominators of
--- int_uscm__state_cluster_lq.
+-- the USCM data year (2016 in the shipped pull), built the way USCM builds it: CBP US x NAICS-6 of
+-- that year summed through USCM's NAICS -> cluster crosswalk of the edition CBP used that year
+-- (NAICS 2012 for 2016). These are the LQ denominators of int_uscm__state_cluster_lq.
 --
 -- Why CBP NAICS-6 and not the sum of the USCM state rows: USCM's state rows carry its estimates for
 -- suppressed state cells (emp_tl), so the 50-state sum overstates the US total (and lacks DC). The
@@ -28,8 +28,8 @@ cbp_naics6 as (
 
 crosswalk as (
 
+    -- every edition; the join below takes the one CBP used in the USCM year
     select * from {{ ref('stg_uscm__cluster_naics') }}
-    where naics_vintage = 2012
 
 ),
 
@@ -45,7 +45,8 @@ state_cluster as (
 
 ),
 
--- CBP US rows of the USCM year, each NAICS-6 code mapped to its cluster (every 2016 code maps)
+-- CBP US rows of the USCM year, each NAICS-6 code mapped to its cluster through the crosswalk of
+-- the row's NAICS edition (every CBP 2016 code maps)
 naics6_in_cluster as (
 
     select
@@ -131,7 +132,7 @@ final as (
         sum(employment_sum_of_states) over (partition by cluster_type) as type_employment_sum_of_states,
 
         ---------- lineage
-        'CBP US x NAICS-6 via USCM NAICS-2012 crosswalk' as source_table
+        'CBP US x NAICS-6 via the USCM crosswalk of its NAICS edition' as source_table
 
     from joined
 

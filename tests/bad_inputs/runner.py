@@ -70,8 +70,8 @@ def run_case(name: str, root: str, baseline: str, workdir: str, gx_cache: str) -
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = main(["--project-dir", str(project), "--warehouse", str(PUBLISHED),
-                         *(["--allow-partial"] if case.dbt_args and case.stage == "success"
-                           else []),
+                         *(["--allow-partial"] if case.dbt_args
+                           and case.stage in ("success", "newer") else []),
                          "--", *case.dbt_args])
         except SystemExit as exit_:  # argparse
             code = int(exit_.code or 0)

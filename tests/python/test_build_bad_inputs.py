@@ -33,7 +33,7 @@ from bad_inputs.runner import run_case  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-STAGE_COST = {"success": 0, "dbt": 1, "vars": 2, "gx": 3}  # schedule the slow ones first
+STAGE_COST = {"success": 0, "newer": 0, "dbt": 1, "vars": 2, "gx": 3}  # slow ones first
 
 
 def _selected_cases(request: pytest.FixtureRequest) -> list[Case]:
@@ -84,6 +84,11 @@ def test_bad_input(case: Case, catalogue, built_warehouse):
         assert outcome["hash_prev"] == outcome["hash_before"], "the .prev copy is not the old file"
         _assert_same_numbers(Path(outcome["published"]), built_warehouse)
         return
+    if case.stage == "newer":
+        assert outcome["exit_code"] == 0, report
+        assert outcome["hash_after"] != outcome["hash_before"], "newer release not published"
+        case.check(Path(outcome["published"]))
+        return
     assert outcome["exit_code"] == 1, report
     assert outcome["hash_after"] == outcome["hash_before"], "published warehouse changed"
     assert outcome["hash_prev"] is None, "a failed build must not rotate .prev"
@@ -115,5 +120,6 @@ def test_catalogue_covers_the_issue_list():
         "duplicate_state_year", "unknown_state_fips", "unknown_naics", "year_out_of_range",
         "windows_line_endings", "utf8_bom", "latin1_encoding", "thousands_separator",
         "var_wrong_type", "window_end_before_start", "unknown_treatment_rule",
+        "bls_later_years", "bea_one_more_year_column", "year_gap", "duplicated_key_year_row",
     }
     assert required <= names, sorted(required - names)

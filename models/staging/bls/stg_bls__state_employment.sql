@@ -7,6 +7,16 @@ source as (
 
 ),
 
+coverage as (
+
+    -- The years the file holds: they name its vintage (the file carries no release label).
+    select
+        min(cast(year as integer)) as first_year,
+        max(cast(year as integer)) as last_year
+    from source
+
+),
+
 renamed as (
 
     select
@@ -24,7 +34,8 @@ renamed as (
 
         ---------- lineage
         'BLS CES SM annual average, all employees' as source_table,
-        'BLS CES State and Area through 2020 (donboyd5/BLSdata eesm_a, 2022-03-04)' as vintage
+        {{ vintage_label('BLS CES State and Area', '(select first_year from coverage)',
+                         '(select last_year from coverage)') }} as vintage
 
     from source
 

@@ -1,2 +1,2 @@
--- One row per year: US all-industry CBP totals, 2001-2021.
+-- One row per year: US all-industry CBP totals.
 {{ stage_cbp_table('national_total', [], 'US total (cbpYYus, naics ------)') }}

@@ -1,4 +1,4 @@
--- One row per state, NAICS-3 and year, published cells only (unpublished cells are absent), 2001-2021.
+-- One row per state, NAICS-3 and year, published cells only (unpublished cells are absent).
 {%- set id_columns = [
     normalize_fips('state_fips') ~ ' as state_fips',
     'trim(naics) as naics3_code',

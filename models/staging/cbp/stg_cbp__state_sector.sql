@@ -1,4 +1,4 @@
--- One row per state, NAICS sector and year (sector '31' = manufacturing 31-33), 2001-2021.
+-- One row per state, NAICS sector and year (sector '31' = manufacturing 31-33).
 {%- set id_columns = [
     normalize_fips('state_fips') ~ ' as state_fips',
     'trim(naics) as sector_code',

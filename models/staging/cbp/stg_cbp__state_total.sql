@@ -1,4 +1,4 @@
--- One row per state and year: CBP all-industry totals, 2001-2021 (mid-March employment).
+-- One row per state and year: CBP all-industry totals (mid-March employment).
 {%- set id_columns = [
     normalize_fips('state_fips') ~ ' as state_fips',
     'trim(state_name) as state_name',

@@ -17,7 +17,7 @@ renamed as (
         cast("EmsiSpecificNAICS (non standard)" as boolean) as is_emsi_specific,
         trim(description) as naics_title,
         'ACR1 NAICS_crosswalks_to_Cluster_system.xlsx' as source_table,
-        'ACR1/industry-clusters @ 59f88b8' as vintage
+        {{ vintage_label('ACR1 NAICS to cluster crosswalk') }} as vintage
 
     from source
 

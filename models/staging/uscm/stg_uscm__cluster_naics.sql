@@ -15,7 +15,7 @@ renamed as (
         cast(cluster_code as integer) as cluster_code,
         trim(naics_title) as naics_title,
         'USCM /data/meta/clusters NAICS definitions' as source_table,
-        'USCM API timestamp 2018-10-01' as vintage
+        {{ vintage_label('USCM NAICS to cluster crosswalk') }} as vintage
 
     from source
 

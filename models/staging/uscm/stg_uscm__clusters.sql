@@ -18,7 +18,8 @@ renamed as (
         cast(n_subclusters as integer) as n_subclusters,
         cast(n_naics_2012 as integer) as n_naics_2012,
         'USCM /data/meta/clusters' as source_table,
-        'USCM API timestamp ' || left(trim(api_timestamp), 10) as vintage
+        'API timestamp ' || left(trim(api_timestamp), 10) as release_label,
+        {{ vintage_label('USCM clusters', release="'API timestamp ' || left(trim(api_timestamp), 10)") }} as vintage
 
     from source
 

@@ -18,7 +18,7 @@ renamed as (
         nullif(trim(subcluster_name), '') as subcluster_name,
         nullif(trim(subcluster_source), '') as subcluster_source,
         'derived: USCM NAICS-2012 mapping x ACR1 sub-cluster names' as source_table,
-        'USCM API timestamp 2018-10-01' as vintage
+        {{ vintage_label('derived USCM NAICS to cluster and sub-cluster') }} as vintage
 
     from source
 

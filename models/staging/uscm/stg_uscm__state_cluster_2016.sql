@@ -1,9 +1,21 @@
--- One row per state and USCM cluster, 2016 (50 states, no DC, x 67 clusters).
+-- One row per state and USCM cluster in the file's one data year (2016 in the shipped pull;
+-- 50 states, no DC, x 67 clusters).
 with
 
 source as (
 
     select * from {{ source('uscm', 'state_cluster_2016') }}
+
+),
+
+coverage as (
+
+    -- The data year(s) and the API timestamp of the pull: they name its vintage.
+    select
+        min(cast(year_t as integer)) as first_year,
+        max(cast(year_t as integer)) as last_year,
+        'API timestamp ' || left(max(trim(timestamp)), 10) as release_label
+    from source
 
 ),
 
@@ -38,8 +50,11 @@ renamed as (
         cast(strong10_b as boolean) as is_strong10,
 
         ---------- lineage
-        'USCM /data/region/state cluster 2016' as source_table,
-        'USCM API pull 2018-10-01 (aousabdo/clustermapping all_states_clusters.csv)' as vintage
+        'USCM /data/region/state cluster' as source_table,
+        (select release_label from coverage) as release_label,
+        {{ vintage_label('USCM state x cluster', '(select first_year from coverage)',
+                         '(select last_year from coverage)',
+                         '(select release_label from coverage)') }} as vintage
 
     from source
 

@@ -14,7 +14,7 @@ renamed as (
         cast(subcluster_code as integer) as subcluster_code,
         trim(subcluster_name) as subcluster_name,
         'USCM /data/meta/clusters sub-clusters' as source_table,
-        'USCM API timestamp 2018-10-01' as vintage
+        {{ vintage_label('USCM sub-clusters') }} as vintage
 
     from source
 

@@ -10,7 +10,9 @@
    (``cluster_resilience.warehouse.raw_checks``), before dbt reads any of them; GX Data Docs
    are written
    to ``<target>/gx_data_docs/index.html``. A failure names the file, the expectation and up to
-   10 offending rows, and stops the build.
+   10 offending rows, and stops the build. The years of each file are read from the file and
+   compared with the published warehouse's ``dim_source_vintage``: a file may not end earlier
+   than the release it replaces, and one that goes further is reported as a newer release.
 3. **Write.** Runs ``dbt build`` (vars checked at run start, every model, seed, data and unit
    test) into a fresh staging DuckDB file next to the published one. A dbt failure is explained
    from ``run_results.json`` and the manifest: the failing model or test, its column, and the
@@ -218,8 +220,12 @@ def _load_json(path: Path) -> dict | None:
         return None
 
 
-def _raw_files_upstream(manifest: dict, unique_id: str) -> list[str]:
-    """Raw files (source external_location paths) the node reads, directly or via parents."""
+def _raw_files_upstream(manifest: dict, unique_id: str,
+                        project_dir: Path | None = None) -> list[str]:
+    """Raw files (source external_location paths) the node reads, directly or via parents; a
+    globbed location is resolved to the file it matches in ``project_dir``."""
+    from cluster_resilience.warehouse.raw_checks.sources import resolve_location
+
     nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
     sources = manifest.get("sources", {})
     seen, stack, files = set(), [unique_id], []
@@ -233,7 +239,10 @@ def _raw_files_upstream(manifest: dict, unique_id: str) -> list[str]:
             location = (source.get("meta") or {}).get("external_location") or (
                 (source.get("config") or {}).get("meta") or {}).get("external_location", "")
             match = re.search(r"read_csv\(\s*'([^']+)'", location or "")
-            files.append(match.group(1) if match else current)
+            if match and project_dir is not None:
+                files.append(resolve_location(project_dir, match.group(1))[0])
+            else:
+                files.append(match.group(1) if match else current)
             continue
         stack.extend((nodes.get(current) or {}).get("depends_on", {}).get("nodes", []))
     return sorted(set(files))
@@ -342,7 +351,7 @@ def explain_dbt_failure(
             if failures:
                 line += f" ({failures} failing rows)"
             line += f": {message}"
-            files = _raw_files_upstream(manifest, model_id or unique_id)
+            files = _raw_files_upstream(manifest, model_id or unique_id, project_dir)
             if files:
                 line += f"\n    raw files upstream: {', '.join(files)}"
             if result.get("status") == "fail" and warehouse is not None:
@@ -519,7 +528,7 @@ def build_warehouse(
     check_cli_vars(project_dir, dbt_args)
     timings: dict[str, float] = {}
 
-    from cluster_resilience.warehouse.raw_checks import validate_raw_inputs
+    from cluster_resilience.warehouse.raw_checks import previous_vintages, validate_raw_inputs
 
     with BuildLock(paths.lock, lock_timeout):
         for stale in paths.stale_staging():  # left by a killed build; we hold the lock
@@ -528,7 +537,8 @@ def build_warehouse(
         phase = time.perf_counter()
         cache = Path(os.environ.get("CLUSTER_GX_CACHE_DIR") or target / "gx_cache")
         report = validate_raw_inputs(
-            project_dir, target / "gx_data_docs", cache_dir=None if revalidate else cache
+            project_dir, target / "gx_data_docs", cache_dir=None if revalidate else cache,
+            previous=previous_vintages(paths.published),
         )
         timings["validate raw inputs (GX)"] = time.perf_counter() - phase
         if not report.success:

@@ -7,6 +7,7 @@ building."""
 from cluster_resilience.warehouse.raw_checks.checks import (
     Failure,
     RawValidationReport,
+    previous_vintages,
     validate_raw_inputs,
 )
 from cluster_resilience.warehouse.raw_checks.sources import (
@@ -14,12 +15,15 @@ from cluster_resilience.warehouse.raw_checks.sources import (
     RawSource,
     discover_sources,
 )
+from cluster_resilience.warehouse.raw_checks.suites import PreviousVintage
 
 __all__ = [
     "Failure",
+    "PreviousVintage",
     "RawFileError",
     "RawSource",
     "RawValidationReport",
     "discover_sources",
+    "previous_vintages",
     "validate_raw_inputs",
 ]

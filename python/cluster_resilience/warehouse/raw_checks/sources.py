@@ -6,6 +6,13 @@ That one declaration is the single source of truth: the checks here discover the
 and read them with the very same DuckDB ``read_csv`` call, so Great Expectations validates
 byte-for-byte what the staging models will see (same CSV dialect, same sniffer, same BOM and
 line-ending handling), never a second interpretation of the file.
+
+Files whose agency name carries a year range are declared with a glob over the years
+(``data/raw/bls/bls_ces_sm_state_annual_avg_all_employees_*.csv``): a newer release is dropped in
+under the agency's own name and found without editing the YAML. The glob must match exactly one
+file (DuckDB would silently stack two releases); ``resolve_location`` says which files match and,
+when one of them looks like a newer release, how to accept it. dbt checks the same rule at run
+start (macros/create_raw_source_views.sql), so a bare ``dbt build`` cannot stack releases either.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import pandas as pd
 import yaml
 
 LOCATION_PATH = re.compile(r"read_csv\(\s*'([^']+)'")
+GLOB_CHARACTERS = re.compile(r"[*?\[]")
+NAME_YEARS = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 
 
 class RawFileError(RuntimeError):
@@ -31,12 +40,62 @@ class RawSource:
     """One dbt source table backed by a raw file."""
 
     name: str  # "<source>.<table>", e.g. "bls.ces_state_annual"
-    relative_path: str  # as written in external_location, relative to the project dir
+    relative_path: str  # the file read, relative to the project dir (the pattern if unresolved)
     read_expression: str  # the external_location itself (a DuckDB table function call)
     declared_in: str  # the sources YAML that declares it
+    pattern: str = ""  # the path as written in external_location (may be a glob)
+    problem: str | None = None  # why the pattern does not name exactly one file
 
     def path(self, project_dir: Path) -> Path:
         return project_dir / self.relative_path
+
+
+def name_years(name: str) -> tuple[int, ...]:
+    """Years written in a file name (``SAGDP2N__ALL_AREAS_1997_2022.csv`` -> (1997, 2022))."""
+    return tuple(int(year) for year in NAME_YEARS.findall(name))
+
+
+def resolve_location(project_dir: Path, pattern: str, source: str = "",
+                     declared_in: str = "") -> tuple[str, str | None]:
+    """The one file ``pattern`` (a path or a glob, relative to the project) names.
+
+    Returns (relative path, None) when exactly one file matches, else (pattern, problem), the
+    problem saying which files match (or which files the folder holds) and, when one looks like
+    a newer release of the same table, how to accept it.
+    """
+    if not GLOB_CHARACTERS.search(pattern):
+        return pattern, None
+    matches = sorted(p.relative_to(project_dir).as_posix() for p in project_dir.glob(pattern)
+                     if p.is_file())
+    if len(matches) == 1:
+        return matches[0], None
+    folder = Path(pattern).parent.as_posix()
+    where = f" (declared in {declared_in})" if declared_in else ""
+    label = f"{pattern} (dbt source {source})" if source else pattern
+    if not matches:
+        present = sorted(p.name for p in (project_dir / folder).glob("*") if p.is_file())
+        text = (f"{label}: missing file: no file matches the source's pattern{where}; "
+                f"{folder}/ holds: {', '.join(present) or 'nothing'}.")
+        dated = [name for name in present if name_years(name)]
+        if dated:
+            text += (" If one of these is a newer release of this table under a new name, rename "
+                     f"it to match {Path(pattern).name} (or change the external_location), and "
+                     "record it in data/raw/PROVENANCE.md; nothing else is needed.")
+        return pattern, text
+    text = (f"{label}: {len(matches)} files match the source's pattern{where}: "
+            f"{', '.join(matches)}. The source reads exactly one release (reading both would "
+            "stack two vintages of the same table).")
+    dated = sorted((name_years(Path(m).name)[-1:] or (0,), m) for m in matches)
+    if dated[-1][0][0] and dated[-1][0] > dated[-2][0]:
+        newest = dated[-1][1]
+        older = [m for m in matches if m != newest]
+        text += (f" {Path(newest).name} looks like a newer release (its name runs to "
+                 f"{dated[-1][0][0]}): to accept it, move {', '.join(older)} out of {folder}/ and "
+                 "record the new release in data/raw/PROVENANCE.md; nothing else is needed "
+                 "(the checks and models follow the years in the file).")
+    else:
+        text += f" Keep one of them in {folder}/."
+    return pattern, text
 
 
 def discover_sources(project_dir: Path) -> list[RawSource]:
@@ -56,12 +115,18 @@ def discover_sources(project_dir: Path) -> list[RawSource]:
                         f"{yml.relative_to(project_dir)}: source {source['name']}.{table['name']}"
                         f" has an external_location without a read_csv('<path>'): {location}"
                     )
+                name = f"{source['name']}.{table['name']}"
+                declared_in = str(yml.relative_to(project_dir))
+                relative_path, problem = resolve_location(project_dir, match.group(1), name,
+                                                          declared_in)
                 sources.append(
                     RawSource(
-                        name=f"{source['name']}.{table['name']}",
-                        relative_path=match.group(1),
+                        name=name,
+                        relative_path=relative_path,
                         read_expression=location.format(name=table["name"]),
-                        declared_in=str(yml.relative_to(project_dir)),
+                        declared_in=declared_in,
+                        pattern=match.group(1),
+                        problem=problem,
                     )
                 )
     return sources
@@ -78,6 +143,8 @@ def read_raw_source(source: RawSource, project_dir: Path) -> pd.DataFrame:
     Every column is text (the sources read ``all_varchar``); the frame keeps the file order, so
     row ``i`` is file line ``i + 2`` (line 1 is the header).
     """
+    if source.problem is not None:
+        raise RawFileError(source.problem)
     path = source.path(project_dir)
     label = f"{source.relative_path} (dbt source {source.name})"
     if not path.exists():
@@ -90,7 +157,8 @@ def read_raw_source(source: RawSource, project_dir: Path) -> pd.DataFrame:
     # The same call as dbt's, on the absolute path (dbt runs with the project as its working
     # directory; this process may not).
     absolute = str(path.resolve()).replace("'", "''")
-    expression = source.read_expression.replace(f"'{source.relative_path}'", f"'{absolute}'", 1)
+    expression = source.read_expression.replace(f"'{source.pattern or source.relative_path}'",
+                                                f"'{absolute}'", 1)
     connection = duckdb.connect()
     try:
         columns = connection.execute(f"select * from {expression}").fetchnumpy()

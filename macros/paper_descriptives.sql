@@ -13,7 +13,7 @@
   Our panel is the paper's repeated-row layout: mart_factor_panel, layout 'paper', one row per
   USCM state x cluster (50 states x 67 clusters, USCM 2016 factors) x window year (2018, 2020,
   2022: every year of var `windows`), each row carrying its state's outcome levels in that year.
-  Units as in fct_state_year: GDP and trade in $M, employment in thousands; qp and ap in $1,000,
+  Units as in fct_state_outcome_year: GDP and trade in $M, employment in thousands; qp and ap in $1,000,
   wage in $. An outcome's count is the rows where the level is published (trade ends 2018, BLS
   2020), so count differs from the paper's uniform 60,000. The paper's panel (32 states, 60,000
   rows; traded:local = 68:32, the sub-cluster split 216:100, not the cluster split 51:16) is

@@ -48,10 +48,10 @@ CROSSWALK = "data/raw/uscm/uscm_cluster_naics_crosswalk.csv"
 MODELS_ONLY = ("--exclude", "path:models/estimates+", "resource_type:test",
                "resource_type:unit_test")
 # Newer releases build only what proves they flow through (published as a partial warehouse in
-# the case's own copy): the staging models, dim_source_vintage and the state-year mart. Their dbt
+# the case's own copy): the staging models, dim_source_vintage and the state-outcome-year mart. Their dbt
 # tests on the new years run in tests/python/test_newer_vintages_e2e.py (one full build of both
 # releases), so they are skipped here to keep the catalogue fast.
-NEWER_RELEASE = ("--select", "+dim_source_vintage", "+fct_state_year", "--exclude",
+NEWER_RELEASE = ("--select", "+dim_source_vintage", "+fct_state_outcome_year", "--exclude",
                  "resource_type:test", "resource_type:unit_test")
 
 
@@ -248,12 +248,13 @@ def _published_years(source: str, first: int, last: int,
                 "select first_year, last_year, n_years, vintage from dim_source_vintage "
                 "where source_name = ?", [source]).fetchone()
             states = connection.execute(
-                f"select count({column}) from fct_state_year where year = ?", [last]).fetchone()
+                "select count(value) from fct_state_outcome_year where outcome = ? and year = ?",
+                [column, last]).fetchone()
         finally:
             connection.close()
         assert recorded[:3] == (first, last, last - first + 1), recorded
         assert f"{first}-{last}" in recorded[3], recorded
-        assert states == (51,), f"fct_state_year.{column} in {last}: {states[0]} states"
+        assert states == (51,), f"fct_state_outcome_year {column} in {last}: {states[0]} states"
 
     return check
 
@@ -401,15 +402,20 @@ CASES: list[Case] = [
          dbt_args=("--vars", "{bootstrap_reps: many}")),
     Case("window_end_before_start", set_window("shock", 2020, 2018), "vars",
          r"Invalid dbt var 'windows\.shock'.*post_year after pre_year"),
-    Case("window_year_out_of_range", set_window("recovery", 1990, 2022), "vars",
-         r"Invalid dbt var 'windows\.recovery\.pre_year': got 1990\. Allowed: an integer between "
-         r"1997 and 2022"),
-    Case("unknown_treatment_rule", set_vars(did_treatment_rule="biggest_cluster"), "vars",
-         r"Invalid dbt var 'did_treatment_rule': got \"biggest_cluster\"\. Allowed: "
-         r"uscm_strong_b"),
-    Case("unknown_outcome", nothing, "vars",
-         r"Invalid dbt var 'outcomes': got \"happiness\"",
+    Case("window_year_not_a_year", set_window("recovery", 20, 2022), "vars",
+         r"Invalid dbt var 'windows\.recovery\.pre_year': got 20\. Allowed: a four-digit year"),
+    Case("removed_list_var", nothing, "vars",
+         r"dbt var 'outcomes' no longer exists: outcomes, specs, factors and treatment rules are "
+         r"the registry seeds",
          dbt_args=("--vars", "{outcomes: [gdp, happiness]}")),
+    Case("rule_without_its_sql_expression",
+         edit_lines("seeds/treatment_rules.csv", lambda lines: [
+             *lines, b"biggest_cluster,state_cluster,binary,false,nothing,Biggest,9,no SQL yet"]),
+         "dbt",
+         r"'biggest_cluster' is in seeds/treatment_rules\.csv but "
+         r"int_treatment__state_cluster_rules has no column 'biggest_cluster'",
+         dbt_args=("--select", "+fct_state_cluster_treatment", "--exclude",
+                   "resource_type:test", "resource_type:unit_test")),
     Case("percentile_out_of_range", set_vars(uscm_strong_lq_percentile="1.5"), "vars",
          r"Invalid dbt var 'uscm_strong_lq_percentile': got 1\.5\. Allowed: a number in \(0, 1\)"),
     Case("rdd_placebo_after_outcome_start", nothing, "vars",

@@ -115,11 +115,13 @@ def test_employment_is_estimated_in_the_recovery_window(newer_warehouse):
 def test_the_new_years_reach_the_state_year_mart(newer_warehouse):
     published, _, _ = newer_warehouse
     counts = dict(_query(published, """
-        select year, count(employment) from fct_state_year where year in (2021, 2022)
+        select year, count(value) from fct_state_outcome_year
+        where outcome = 'employment' and year in (2021, 2022)
         group by year"""))
     assert counts == {2021: 51, 2022: 51}
     (states_with_gdp_2023,), = _query(
-        published, "select count(gdp) from fct_state_year where year = 2023")
+        published,
+        "select count(value) from fct_state_outcome_year where outcome = 'gdp' and year = 2023")
     assert states_with_gdp_2023 == 51
 
 

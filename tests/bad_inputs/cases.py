@@ -48,9 +48,9 @@ CROSSWALK = "data/raw/uscm/uscm_cluster_naics_crosswalk.csv"
 MODELS_ONLY = ("--exclude", "path:models/estimates+", "resource_type:test",
                "resource_type:unit_test")
 # Newer releases build only what proves they flow through (published as a partial warehouse in
-# the case's own copy): the staging models, dim_source_vintage and the state-outcome-year mart. Their dbt
-# tests on the new years run in tests/python/test_newer_vintages_e2e.py (one full build of both
-# releases), so they are skipped here to keep the catalogue fast.
+# the case's own copy): the staging models, dim_source_vintage and the state-outcome-year mart.
+# Their dbt tests on the new years run in tests/python/test_newer_vintages_e2e.py (one full
+# build of both releases), so they are skipped here to keep the catalogue fast.
 NEWER_RELEASE = ("--select", "+dim_source_vintage", "+fct_state_outcome_year", "--exclude",
                  "resource_type:test", "resource_type:unit_test")
 

@@ -5,7 +5,7 @@ endpoint's documented response format (tests/cassettes/make_cassettes.py), not r
 the agencies. Every test here runs with the network blocked (pytest-recording
 ``block_network``: no socket may connect) and vcrpy in record mode "none" (a request missing
 from its cassette fails). The unit tests refresh a mini project (three states) made from the
-shipped files; the end-to-end test refreshes a full copy of the repo and builds it.
+shipped files; the end-to-end refresh of a full copy, built, is in test_warehouse_evolves_e2e.py.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ import re
 import shutil
 import socket
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import vcr
 from cluster_resilience.warehouse.refresh import REDACTED, HttpError, RetryPolicy, run_refresh
 from cluster_resilience.warehouse.refresh import census_trade as census_module
 from cluster_resilience.warehouse.refresh.__main__ import main as refresh_main
@@ -416,56 +414,7 @@ def test_the_committed_cassettes_are_what_the_generator_makes(tmp_path):
 
 
 # ------------------------------------------------------------------------------- end to end
-@pytest.mark.e2e
-def test_refreshing_the_shipped_years_from_full_cassettes_builds_and_publishes(tmp_path):
-    """Refresh a copy of the repo from full cassettes (every shipped row, made here by the
-    generator), then build it with the production entry point: the refreshed files must pass
-    the GX door and every dbt test, and the warehouse must publish."""
-    from cluster_resilience.warehouse.build import build_warehouse
-
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".venv", "target", "warehouse", ".git", "logs", "exports", "dbt_packages",
-        "__pycache__", ".pytest_cache", ".ruff_cache", "*.duckdb*"))
-    cassettes = tmp_path / "cassettes"
-    started = time.perf_counter()
-    generator.make_cassettes(cassettes, generator.FULL, project)
-    made = time.perf_counter()
-    recorder = vcr.VCR(**VCR_CONFIG)
-    for source in ("bea", "bls", "census_trade", "cbp", "uscm"):
-        with recorder.use_cassette(str(cassettes / f"{source}.yaml")) as cassette:
-            report = refresh(project, [source])
-            assert report.ok and report.written, (source, report.failed, report.skipped)
-            assert cassette.all_played, source
-    refreshed = time.perf_counter()
-    print(f"full cassettes made in {made - started:.1f} s, refresh replayed in "
-          f"{refreshed - made:.1f} s")
-    files = manifest_of(project)["files"]
-    assert {item["dbt_source"] for item in files.values()} == {
-        "bea.sagdp2n", "bea.sagdp9n", "bls.ces_state_annual", "census_trade.state_exports",
-        "census_trade.state_imports", "cbp.national_total", "cbp.national_industry6",
-        "cbp.state_total", "cbp.state_industry2", "cbp.state_industry3",
-        "uscm.state_cluster_2016"}
-    for relative in ("bea/SAGDP2N__ALL_AREAS_1997_2022.csv",
-                     "bls/bls_ces_sm_state_annual_avg_all_employees_2010_2020.csv"):
-        assert files[relative]["sha256"] == sha256(ROOT / "data/raw" / relative)
-
-    published = project / "warehouse" / "cluster_resilience.duckdb"
-    environment = {"DBT_TARGET_PATH": str(project / "target"),
-                   "DBT_LOG_PATH": str(project / "logs")}
-    previous = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
-        seconds = build_warehouse(project_dir=project, published=published, echo_dbt=False)
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    print(f"built and published the refreshed copy in {seconds:.1f} s")
-    import duckdb
-
-    with duckdb.connect(str(published), read_only=True) as connection:
-        assert connection.execute("select count(*) from est_did_coefficients").fetchone()[0] > 0
+# Refreshing a full copy of the repo from full cassettes and building it is part of the one
+# evolution build in tests/python/test_warehouse_evolves_e2e.py (refresh, newer releases and
+# registry additions, one build).
 

@@ -4,20 +4,16 @@
   its NULL columns in `null_columns`, so a failure still names the column and the row.
 -#}
 {% test not_null_columns(model, columns) %}
+{%- set flags = [] -%}
+{%- for column in columns -%}
+    {%- do flags.append("case when " ~ adapter.quote(column) ~ " is null then '" ~ column ~ " ' else '' end") -%}
+{%- endfor %}
 select *
 from (
     select
-        {{ dbt.concat(_not_null_flags(columns)) }} as null_columns,
+        {{ dbt.concat(flags) }} as null_columns,
         *
     from {{ model }}
 ) as checked
 where null_columns <> ''
 {% endtest %}
-
-{% macro _not_null_flags(columns) %}
-    {%- set flags = [] -%}
-    {%- for column in columns -%}
-        {%- do flags.append("case when " ~ adapter.quote(column) ~ " is null then '" ~ column ~ " ' else '' end") -%}
-    {%- endfor -%}
-    {{ return(flags) }}
-{% endmacro %}

@@ -230,7 +230,7 @@ def test_every_source_was_refreshed_with_a_manifest_entry(newer_warehouse):
     assert {item["dbt_source"] for item in files.values()} >= {
         "bea.sagdp2n", "bls.ces_state_annual", "census_trade.state_exports", "cbp.state_total",
         "uscm.state_cluster_2016"}
-    assert all(item["sha256"] and item["size"] > 0 for item in files.values())
+    assert all(item["sha256"] and item["bytes"] > 0 and item["requests"] for item in files.values())
 
 
 def test_a_registered_outcome_reaches_every_estimate_table(newer_warehouse):

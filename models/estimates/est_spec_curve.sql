@@ -40,6 +40,10 @@ select
     coefficients.p_value_is_bound,
     coefficients.n_obs,
     coefficients.n_clusters,
+    row_number() over (
+        partition by coefficients.window_name, coefficients.outcome, coefficients.spec
+        order by coefficients.estimate, coefficients.treatment_rule, coefficients.layout
+    ) as curve_rank,
     paper.paper_estimate,
     case
         when paper.paper_estimate is null or paper.paper_estimate = 0 then null

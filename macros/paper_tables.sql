@@ -86,8 +86,8 @@
 {%- set window_name = settings['window_name'] -%}
 {%- set outcomes = paper_outcomes() -%}
 {%- set terms = paper_model_terms(model) -%}
-{%- set rule_level = 'state' if layout == 'state' else 'state_cluster' -%}
-{%- set compared = registry_names('treatment_rules', "compared_with_paper and rule_level = '" ~ rule_level ~ "'") -%}
+{%- set compared = registry_names('treatment_rules',
+    "compared_with_paper and rule_level = (select native_rule_level from " ~ ref('layouts') ~ " where layout = '" ~ layout ~ "')") -%}
 {%- set treatment_rule = compared[0] if compared else '' -%}
 with
 

@@ -35,8 +35,9 @@ compared as (
     select
         coefficients.*,
         specs.display_order as spec_order,
-        coalesce(rules.compared_with_paper, true)
-        and coefficients.layout in ('paper', 'state') as compared_with_paper,
+        coefficients.layout in ('paper', 'state')
+        and coalesce(rules.compared_with_paper and rules.rule_level = layouts.native_rule_level, true)
+            as compared_with_paper,
         published.paper_table,
         published.paper_estimate,
         published.paper_std_error,
@@ -56,6 +57,7 @@ compared as (
     from coefficients
     inner join {{ ref('specs') }} as specs on coefficients.spec = specs.spec
     left join {{ ref('treatment_rules') }} as rules on coefficients.treatment_rule = rules.treatment_rule
+    inner join {{ ref('layouts') }} as layouts on coefficients.layout = layouts.layout
     left join published
         on coefficients.model = published.model
             and coefficients.window_name = published.window_name

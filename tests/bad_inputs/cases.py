@@ -7,7 +7,9 @@ Stages:
 - ``vars``: stopped before any model runs (build.py's check of --vars names, or
   macros/validate_vars.sql in dbt's on-run-start);
 - ``dbt``: legal-looking raw data that breaks an identity a dbt test guards;
-- ``success``: legal but unusual input (BOM, CRLF) that must build to the same numbers.
+- ``success``: legal but unusual input (BOM, CRLF) that must build to the same numbers;
+- ``refused``: a legal change of a raw value, built with ``--refuse-changes``: the change report
+  names the raw cell and the estimate it moves, and nothing is published.
 
 tests/python/test_build_bad_inputs.py runs every case through the real entry point
 (cluster_resilience.warehouse.build.main) on a temporary copy of the project.
@@ -52,6 +54,8 @@ class Case:
     message: str  # regex the failure message must match (re.DOTALL)
     dbt_args: tuple[str, ...] = ()
     slow: bool = False
+    cli_args: tuple[str, ...] = ()  # build CLI options before `--`
+    report: tuple[str, ...] = ()  # regexes target/change_report.md must each match (DOTALL)
 
     def matches(self, text: str) -> bool:
         return re.search(self.message, text, flags=re.DOTALL) is not None
@@ -204,6 +208,36 @@ def _manufacturing_above_total(project: Path) -> None:
     rewrite(project, BEA2, change)
 
 
+def _gzip(project: Path) -> None:
+    import gzip
+
+    rewrite(project, SUBCLUSTERS, lambda data: gzip.compress(data, compresslevel=1))
+
+
+def _alabama_gdp_2020_up(project: Path) -> None:
+    """Alabama's 2020 all-industry GDP (SAGDP2N line 1) 5 % higher: a legal value that moves
+    the shock-window DID estimates."""
+
+    def change(data: bytes) -> bytes:
+        lines = lines_of(data)
+        year = lines[0].split(b",").index(b"2020")
+        for i, line in enumerate(lines):
+            fields = line.split(b",")
+            if line.startswith(b' "01000"') and fields[4] == b"1":
+                fields[year] = f"{float(fields[year]) * 1.05:.1f}".encode()
+                lines[i] = b",".join(fields)
+                return b"\n".join(lines)
+        raise AssertionError("Alabama line 1 not found")
+
+    rewrite(project, BEA2, change)
+
+
+# A refused publish only needs the DID estimates and the raw fingerprints: build just those,
+# without dbt tests, and with few bootstrap draws (the headline specs do not bootstrap).
+DID_ONLY = ("--select", "+est_did_coefficients", "dim_raw_file", "--exclude",
+            "resource_type:test", "resource_type:unit_test", "--vars", "{bootstrap_reps: 99}")
+
+
 def _bom(project: Path) -> None:
     rewrite(project, BEA2, lambda data: b"\xef\xbb\xbf" + data)
 
@@ -308,7 +342,10 @@ CASES: list[Case] = [
          "gx", r"econdata_CBP_state_total\.csv.*state_fips and state_name name the same state"
          r".*line 2: state_fips='1', state_name='Alaska'"),
     Case("latin1_encoding", _latin1, "gx",
-         r"uscm_cluster_naics_crosswalk\.csv.*not utf-8 encoded"),
+         r"uscm_cluster_naics_crosswalk\.csv.*not utf-8 encoded: byte 0xE9 at line \d+, "
+         r"column \d+"),
+    Case("gzip_compressed", _gzip, "gx",
+         r"uscm_subclusters\.csv.*the file is gzip-compressed \(first bytes 1f 8b\)"),
     # ---------------------------------------------------------------- vars
     Case("var_misspelled", nothing, "vars",
          r"Invalid dbt var name\(s\) \['bootstrap_rep'\].*Allowed: .*bootstrap_reps",
@@ -337,6 +374,20 @@ CASES: list[Case] = [
     # ---------------------------------------------------------------- legal but unusual
     Case("utf8_bom", _bom, "success", r"", dbt_args=MODELS_ONLY, slow=True),
     Case("windows_line_endings", _crlf, "success", r"", dbt_args=MODELS_ONLY, slow=True),
+    # ---------------------------------------------------------------- changed numbers
+    Case("changed_value_refused", _alabama_gdp_2020_up, "refused",
+         r"REFUSED \(--refuse-changes\).*tables changed:.*main\.est_did_coefficients.*"
+         r"SAGDP2N__ALL_AREAS_1997_2022\.csv: 1 cells changed.*headline estimates moved:.*"
+         r"gdp shock DID, layout state, spec state_clustered",
+         dbt_args=DID_ONLY, cli_args=("--refuse-changes", "--allow-partial"), slow=True,
+         report=(r"### data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022\.csv \(bea\.sagdp2n\)\n\n"
+                 r"- data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022\.csv: 1 cells changed, 0 rows "
+                 r"added, 0 removed\n- cells changed by column: 2020 \(1\)",
+                 r"- e\.g\. line \d+ \(GeoFIPS='01000', LineCode='1'\), column 2020: "
+                 r"'\d+\.\d' -> '\d+\.\d'",
+                 r"\| gdp shock DID, layout state, spec state_clustered[^|]*\| "
+                 r"(?P<before>[-0-9.e]+) [^|]*\| (?!(?P=before) )[-0-9.e]+ ",
+                 r"main\.est_did_coefficients: .*values changed in estimate")),
 ]
 
 assert len({case.name for case in CASES}) == len(CASES)

@@ -36,7 +36,9 @@ def test_every_model_seed_source_and_exposure_has_a_description(manifest):
 
 
 def test_every_built_column_has_a_description(manifest, built_warehouse):
-    connection = duckdb.connect(str(built_warehouse), read_only=True)
+    # The build's full dbt database (the published file holds only main and reference).
+    build_file = built_warehouse.with_name(built_warehouse.stem + ".build.duckdb")
+    connection = duckdb.connect(str(build_file), read_only=True)
     missing = []
     for node in _documented_nodes(manifest):
         if node.get("language") == "python":

@@ -5,40 +5,42 @@
 with
 
 declared as (
-
-    select * from (
-        values
-        {%- for source_name, path in files %}
-            ('{{ source_name }}', '{{ path }}'){{ "," if not loop.last }}
-        {%- endfor %}
-        {%- if not files %}
-            (null, null)
-        {%- endif %}
-    ) as declared (source_name, file_path)
+{% for source_name, path in files %}
+    select
+        '{{ source_name }}' as source_name,
+        '{{ path }}' as file_path
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+{%- else %}
+    select
+        null as source_name,
+        null as file_path
+{%- endfor %}
 
 ),
 
-read as (
+file_contents as (
 
     select
         filename as file_path,
         size as file_bytes,
         sha256(content) as sha256
-    {%- if files %}
     from read_blob([
-        {%- for _, path in files %}'{{ path }}'{{ ", " if not loop.last }}{% endfor -%}
+{%- for _, path in files %}
+        '{{ path }}'{{ "," if not loop.last }}
+{%- else %}
+        'data/raw/PROVENANCE.md'
+{%- endfor %}
     ])
-    {%- else %}
-    from (select null::varchar as filename, null::bigint as size, null::blob as content)
-    {%- endif %}
 
 )
 
 select
     declared.source_name::varchar as source_name,
     declared.file_path::varchar as file_path,
-    read.file_bytes::bigint as file_bytes,
-    read.sha256::varchar as sha256,
+    file_contents.file_bytes::bigint as file_bytes,
+    file_contents.sha256::varchar as sha256,
     '{{ invocation_id }}'::varchar as run_id
 from declared
-inner join read using (file_path)
+inner join file_contents using (file_path)

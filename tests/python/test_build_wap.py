@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from cluster_resilience.warehouse.build import (
     BuildError,
@@ -30,7 +31,11 @@ from cluster_resilience.warehouse.build import (
     publish,
     rollback,
 )
-from cluster_resilience.warehouse.change_report import table_keys
+from cluster_resilience.warehouse.change_report import (
+    RawFileChange,
+    _compare_raw_file,
+    table_keys,
+)
 from cluster_resilience.warehouse.publication import (
     STORAGE_VERSION_NUMBER,
     PublicationError,
@@ -301,3 +306,22 @@ def test_a_full_disk_is_said_as_such_with_the_directory(tmp_path):
     assert message.startswith("DISK FULL: no space left on device while writing "
                               "/w/x.staging.duckdb.wal.")
     assert f"{tmp_path.resolve()}: " in message and "MB free" in message
+
+
+def test_raw_cells_are_compared_by_key_and_footer_lines_as_lines():
+    def frame(rows):
+        return pd.DataFrame(rows, columns=["GeoFIPS", "LineCode", "2019", "2020"], dtype=object)
+
+    old = frame([["01000", "1", "10.0", "11.0"], ["02000", "1", "20.0", None],
+                 ["03000", "1", "30.0", "31.0"], [None, None, "Last updated: 2023", None]])
+    new = frame([["01000", "1", "10.0", "11.5"], ["02000", "1", "20.0", None],
+                 ["04000", "1", "40.0", "41.0"], [None, None, "Last updated: 2024", None]])
+    change = RawFileChange("bea.sagdp2n", "data/raw/bea/x.csv", "changed")
+    _compare_raw_file(change, old, new, ("GeoFIPS", "LineCode"))
+    assert (change.cells_changed, change.rows_added, change.rows_removed) == (1, 1, 1)
+    assert change.columns_changed == {"2020": 1}
+    assert change.examples[0] == ("line 2 (GeoFIPS='01000', LineCode='1'), column 2020: "
+                                  "'11.0' -> '11.5'")
+    assert "row added: line 4 (GeoFIPS='04000', LineCode='1')" in change.examples
+    assert "row removed: line 4 (GeoFIPS='03000', LineCode='1')" in change.examples
+    assert any("lines without a key (e.g. footer) differ" in note for note in change.notes)

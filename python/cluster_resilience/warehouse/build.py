@@ -572,26 +572,29 @@ def check_raw_fingerprints(built: Path, validated: dict[str, str], required: boo
     return f"raw files: the {len(rows)} files the build read are the ones the door validated"
 
 
-def _published_shas(paths: WarehousePaths) -> set[str]:
-    """sha256 of the raw files behind the published warehouse and its .prev."""
+def _raw_file_shas(warehouse: Path) -> dict[str, str]:
+    """file_path -> sha256 from a warehouse's ``dim_raw_file`` (empty when it has none)."""
     import duckdb
 
-    shas: set[str] = set()
-    for path in (paths.published, paths.previous):
-        if not path.exists():
-            continue
-        try:
-            connection = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error:
-            continue
-        try:
-            shas.update(sha for (sha,) in connection.execute(
-                "select sha256 from main.dim_raw_file").fetchall())
-        except duckdb.Error:
-            pass
-        finally:
-            connection.close()
-    return shas
+    if not warehouse.exists():
+        return {}
+    try:
+        connection = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        return dict(connection.execute(
+            "select file_path, sha256 from main.dim_raw_file").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        connection.close()
+
+
+def _published_shas(paths: WarehousePaths) -> set[str]:
+    """sha256 of the raw files behind the published warehouse and its .prev."""
+    return {sha for path in (paths.published, paths.previous)
+            for sha in _raw_file_shas(path).values()}
 
 
 def _assert_no_writer(published: Path) -> None:
@@ -795,17 +798,10 @@ def build_warehouse(
                                  f"{refusal}\nDetails: {report_path}")
 
             phase = time.perf_counter()
-            import duckdb
-
-            connection = duckdb.connect(str(paths.publication), read_only=True)
-            try:
-                raw_files = dict(connection.execute(
-                    "select file_path, sha256 from main.dim_raw_file").fetchall()) if any(
-                    row == ("main", "dim_raw_file") for row in connection.execute(
-                        "select schema_name, table_name from duckdb_tables()").fetchall()) else {}
-            finally:
-                connection.close()
-            store.store(raw_files, project_dir)
+            try:  # keep the raw files behind this publish, for the next change report
+                store.store(_raw_file_shas(paths.publication), project_dir)
+            except RuntimeError as error:
+                raise BuildError(str(error)) from error
             _assert_no_writer(paths.published)
             had_previous = paths.published.exists()
             publish(paths, paths.publication)

@@ -485,7 +485,7 @@ def audit_staging(staging: Path, target: Path) -> str:
 
 
 FULL_BUILD_ARGS = ("select", "exclude", "selector", "resource_types", "exclude_resource_types")
-PASSING_STATUSES = ("success", "pass", "warn")
+PASSING_STATUSES = ("success", "pass", "warn", "no-op")  # no-op: exposures
 
 
 def check_dev_build(built: Path, target: Path, allow_partial: bool = False) -> str:
@@ -751,8 +751,9 @@ def build_warehouse(
         try:
             phase = time.perf_counter()
             if publish_from is None:
-                say(f"dbt build into the staging file {staging}: dbt parses the project first "
-                    "(10-30 s), then prints every model and test as it runs (n of N)")
+                say(f"staging file: {staging}")
+                say("dbt build: dbt parses the project first (10-30 s), then prints every model "
+                    "and test as it runs (n of N)")
                 run_dbt(["build", *dbt_args], project_dir=project_dir, warehouse=staging,
                         target=target, echo=echo_dbt)
                 timings["dbt build (write + test)"] = time.perf_counter() - phase

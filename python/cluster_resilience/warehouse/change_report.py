@@ -231,7 +231,10 @@ class ChangeReport:
                 "| table | key | rows before | rows after | added | removed | changed |",
                 "|---|---|---|---|---|---|---|"]
         for t in self.tables:
-            key = ", ".join(t.key) if t.key else "(none: rows compared as a multiset)"
+            if t.rows_before is None or t.rows_after is None:
+                key = "(new table)" if t.rows_before is None else "(not in the new build)"
+            else:
+                key = ", ".join(t.key) if t.key else "(none: rows compared as a multiset)"
             before = "-" if t.rows_before is None else f"{t.rows_before:,}"
             after = "-" if t.rows_after is None else f"{t.rows_after:,}"
             out.append(f"| {t.name} | {key} | {before} | {after} | {t.added:,} | {t.removed:,} "
@@ -434,6 +437,9 @@ def _headlines(connection) -> tuple[list[Headline], list[str]]:
     frames = {}
     for side in ("old", "new"):
         columns = _columns(connection, side, "main", table)
+        if not columns:
+            where = "new build" if side == "new" else "published warehouse"
+            return [], [f"headline estimates not available: the {where} has no main.{table}"]
         if not needed <= set(columns):
             return [], [f"headline estimates not available: {side} main.{table} lacks "
                         f"{sorted(needed - set(columns))}"]

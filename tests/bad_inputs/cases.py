@@ -6,7 +6,8 @@ Stages:
 - ``gx``: stopped at the door by the Great Expectations suites, before dbt starts;
 - ``vars``: stopped before any model runs (build.py's check of --vars names, or
   macros/validate_vars.sql in dbt's on-run-start);
-- ``dbt``: legal-looking raw data that breaks an identity a dbt test guards;
+- ``dbt``: legal-looking raw data that breaks an identity a dbt test guards (run with dbt's
+  ``--fail-fast``: the build stops at that test instead of running every unrelated model);
 - ``success``: legal but unusual input (BOM, CRLF) that must build to the same numbers;
 - ``refused``: a legal change of a raw value, built with ``--refuse-changes``: the change report
   names the raw cell and the estimate it moves, and nothing is published.
@@ -370,7 +371,7 @@ CASES: list[Case] = [
     Case("manufacturing_gdp_above_total", _manufacturing_above_total, "dbt",
          r"DBT BUILD FAILED.*test assert_bea_gdp_states_sum_to_us on model stg_bea__state_gdp"
          r".*raw files upstream: [^\n]*data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022\.csv"
-         r".*failing rows.*year=2019", slow=True),
+         r".*failing rows.*year=2019", dbt_args=("--fail-fast",), slow=True),
     # ---------------------------------------------------------------- legal but unusual
     Case("utf8_bom", _bom, "success", r"", dbt_args=MODELS_ONLY, slow=True),
     Case("windows_line_endings", _crlf, "success", r"", dbt_args=MODELS_ONLY, slow=True),

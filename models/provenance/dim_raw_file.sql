@@ -2,21 +2,19 @@
 -- read it. The publish step checks these against the files the Great Expectations door validated
 -- and compares them with the previously published warehouse (target/change_report.md).
 {%- set files = raw_source_files() %}
+{%- set sources = files | map(attribute=0) | list %}
+{%- set paths = files | map(attribute=1) | list %}
 with
 
 declared as (
-{% for source_name, path in files %}
+
     select
-        '{{ source_name }}' as source_name,
-        '{{ path }}' as file_path
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-{%- else %}
-    select
-        null as source_name,
-        null as file_path
-{%- endfor %}
+        unnest([
+            '{{ sources | join("',\n            '") }}'
+        ]) as source_name,
+        unnest([
+            '{{ paths | join("',\n            '") }}'
+        ]) as file_path
 
 ),
 
@@ -27,11 +25,7 @@ file_contents as (
         size as file_bytes,
         sha256(content) as sha256
     from read_blob([
-{%- for _, path in files %}
-        '{{ path }}'{{ "," if not loop.last }}
-{%- else %}
-        'data/raw/PROVENANCE.md'
-{%- endfor %}
+        '{{ (paths or ["data/raw/PROVENANCE.md"]) | join("',\n        '") }}'  -- noqa: LT05
     ])
 
 )

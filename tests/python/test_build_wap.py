@@ -25,6 +25,7 @@ from cluster_resilience.warehouse.build import (
     WarehousePaths,
     _assert_no_writer,
     build_warehouse,
+    check_dev_build,
     disk_full_message,
     explain_dbt_failure,
     is_disk_full,
@@ -325,3 +326,33 @@ def test_raw_cells_are_compared_by_key_and_footer_lines_as_lines():
     assert "row added: line 4 (GeoFIPS='04000', LineCode='1')" in change.examples
     assert "row removed: line 4 (GeoFIPS='03000', LineCode='1')" in change.examples
     assert any("lines without a key (e.g. footer) differ" in note for note in change.notes)
+
+
+def test_publish_from_refuses_a_file_the_last_dbt_command_did_not_build(tmp_path):
+    built = tmp_path / "dev.duckdb"
+    connection = duckdb.connect(str(built))
+    connection.execute("create table dim_raw_file as select 'run-1' as run_id")
+    connection.close()
+    target = tmp_path / "target"
+    target.mkdir()
+
+    def last_command(invocation: str, which: str = "build", status: str = "success", **args):
+        (target / "run_results.json").write_text(json.dumps({
+            "metadata": {"invocation_id": invocation, "generated_at": "2026-11-30T00:00:00Z"},
+            "args": {"which": which, **args},
+            "results": [{"unique_id": "model.p.m", "status": status},
+                        {"unique_id": "exposure.p.e", "status": "no-op"}]}))
+
+    last_command("run-1")
+    assert "built and tested by `dbt build` (invocation run-1" in check_dev_build(built, target)
+    last_command("run-2", which="run", select=["fct_state_year"])  # a later `dbt run -s ...`
+    with pytest.raises(BuildError) as raised:
+        check_dev_build(built, target)
+    message = str(raised.value)
+    assert "the last dbt command was `dbt run`, not `dbt build`" in message
+    assert "selected part of the project ({'select': ['fct_state_year']})" in message
+    assert "was built by dbt invocation run-1, but the last dbt command (invocation run-2)" \
+        in message
+    last_command("run-1", status="fail")
+    with pytest.raises(BuildError, match=r"1 nodes did not pass: model\.p\.m \(fail\)"):
+        check_dev_build(built, target)

@@ -327,7 +327,6 @@ def read_table(out_dir: Path, table: str, fmt: str = "csv") -> pd.DataFrame:
         # An empty field is NULL (DuckDB writes NULL so); "NA" or "null" are values.
         keep_default_na=False,
         na_values=[""],
-        float_precision="round_trip",
     )
     for name in dates:
         frame[name] = frame[name].astype(dtypes[name])

@@ -9,28 +9,47 @@ STAMP := $(VENV)/.installed
 BI_VENV := .venv-bi
 BI_STAMP := $(BI_VENV)/.installed
 WAREHOUSE ?= warehouse/cluster_resilience.duckdb
+# What a plain `dbt build` writes (profiles.yml default); `make publish` publishes it.
+DEV_WAREHOUSE ?= warehouse/dev.duckdb
+# The oldest DuckDB the published file must open in (tests only): its own venv.
+COMPAT_VENV := .venv-compat
+COMPAT_STAMP := $(COMPAT_VENV)/.installed
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export CLUSTER_GIT_REVISION := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: build test install lint dbt-build rollback clean docs
+.PHONY: build test install lint dbt-build rollback clean docs publish
 
-# The pinned environment: every package at the version in constraints.txt.
+# The pinned environment: every package at the version in constraints.txt (pip prints each
+# package as it is collected and installed).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(COMPAT_STAMP): requirements-compat.txt
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar on --no-deps -r requirements-compat.txt
+	touch $(COMPAT_STAMP)
 
-## build: build, test and publish the warehouse from the shipped data (write-audit-publish)
+install: $(STAMP) $(COMPAT_STAMP)
+
+## build: build, test and publish the warehouse from the shipped data (write-audit-publish).
+##   VARS='{bootstrap_reps: 199}' passes dbt vars; NO_CHANGE=1 refuses to publish if any table
+##   would change (scheduled rebuilds); the change report is target/change_report.md
 build: $(STAMP)
-	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE)
+	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE) $(if $(NO_CHANGE),--refuse-changes) $(if $(VARS),-- --vars "$$VARS")
+
+## publish: publish $(DEV_WAREHOUSE), built by a plain `dbt build`, through the same door,
+##   audit, change report and atomic rename as `make build` (NO_CHANGE=1 works here too)
+publish: $(STAMP)
+	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE) --publish-from $(DEV_WAREHOUSE) $(if $(NO_CHANGE),--refuse-changes)
 
 ## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests,
-## and the Superset dashboard in headless chromium, hence the BI venv)
-test: $(STAMP) $(BI_STAMP) lint
+## the Superset dashboard in headless chromium, hence the BI venv, and an older DuckDB reading the
+## published file, hence .venv-compat)
+test: $(STAMP) $(BI_STAMP) $(COMPAT_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -99,11 +118,12 @@ clean:
 	rm -rf target logs
 
 ## docs: the dbt docs site, offline and static (target/docs/static_index.html), from a snapshot
-## of the published warehouse (readers of the published file are not disturbed)
+## of the last build's full dbt database (the published file holds only the public tables)
+BUILD_FILE = $(basename $(WAREHOUSE)).build.duckdb
 docs: $(STAMP)
-	@test -f $(WAREHOUSE) || { echo "no warehouse at $(WAREHOUSE): run make build first"; exit 1; }
+	@test -f $(BUILD_FILE) || { echo "no build file at $(BUILD_FILE): run make build first"; exit 1; }
 	mkdir -p target/docs
-	cp $(WAREHOUSE) target/docs/warehouse_snapshot.duckdb
+	cp $(BUILD_FILE) target/docs/warehouse_snapshot.duckdb
 	CLUSTER_WAREHOUSE_PATH=target/docs/warehouse_snapshot.duckdb $(BIN)/dbt docs generate --static --target-path target/docs
 	rm -f target/docs/warehouse_snapshot.duckdb
 	@echo "docs site: target/docs/static_index.html (open it in a browser; no network needed)"

@@ -144,7 +144,7 @@ flagged as (
 )
 
 select
-    files.raw_file as source_file,
+    vintages.raw_file_path as source_file,
     levels.source,
     flagged.outcome,
     flagged.state_fips,
@@ -172,4 +172,4 @@ left join growth
     on flagged.state_fips = growth.state_fips
         and flagged.outcome = growth.outcome
         and flagged.year = growth.year
-left join ({{ raw_source_files() }}) as files on levels.source = files.source
+left join {{ ref('dim_source_vintage') }} as vintages on levels.source = vintages.source_name

@@ -6,8 +6,11 @@ Stages:
 - ``gx``: stopped at the door by the Great Expectations suites, before dbt starts;
 - ``vars``: stopped before any model runs (build.py's check of --vars names, or
   macros/validate_vars.sql in dbt's on-run-start);
-- ``dbt``: legal-looking raw data that breaks an identity a dbt test guards;
+- ``dbt``: legal-looking raw data that breaks an identity a dbt test guards (run with dbt's
+  ``--fail-fast``: the build stops at that test instead of running every unrelated model);
 - ``success``: legal but unusual input (BOM, CRLF) that must build to the same numbers;
+- ``refused``: a legal change of a raw value, built with ``--refuse-changes``: the change report
+  names the raw cell and the estimate it moves, and nothing is published.
 - ``newer``: a SYNTHETIC newer release (later years, one more year column; see
   synthetic_vintages.py) that must build and publish with no edit, ``check`` then asserting on
   the published warehouse (dim_source_vintage names the new years).
@@ -64,6 +67,8 @@ class Case:
     dbt_args: tuple[str, ...] = ()
     slow: bool = False
     check: Callable[[Path], None] | None = None  # stage newer: asserts on the published file
+    cli_args: tuple[str, ...] = ()  # build CLI options before `--`
+    report: tuple[str, ...] = ()  # regexes target/change_report.md must each match (DOTALL)
 
     def matches(self, text: str) -> bool:
         return re.search(self.message, text, flags=re.DOTALL) is not None
@@ -259,6 +264,36 @@ def _published_years(source: str, first: int, last: int,
     return check
 
 
+def _gzip(project: Path) -> None:
+    import gzip
+
+    rewrite(project, SUBCLUSTERS, lambda data: gzip.compress(data, compresslevel=1))
+
+
+def _alabama_gdp_2020_up(project: Path) -> None:
+    """Alabama's 2020 all-industry GDP (SAGDP2N line 1) 5 % higher: a legal value that moves
+    the shock-window DID estimates."""
+
+    def change(data: bytes) -> bytes:
+        lines = lines_of(data)
+        year = lines[0].split(b",").index(b"2020")
+        for i, line in enumerate(lines):
+            fields = line.split(b",")
+            if line.startswith(b' "01000"') and fields[4] == b"1":
+                fields[year] = f"{float(fields[year]) * 1.05:.1f}".encode()
+                lines[i] = b",".join(fields)
+                return b"\n".join(lines)
+        raise AssertionError("Alabama line 1 not found")
+
+    rewrite(project, BEA2, change)
+
+
+# A refused publish only needs the DID estimates and the raw fingerprints: build just those,
+# without dbt tests, and with few bootstrap draws (the headline specs do not bootstrap).
+DID_ONLY = ("--select", "+est_did_coefficients", "dim_raw_file", "--exclude",
+            "resource_type:test", "resource_type:unit_test", "--vars", "{bootstrap_reps: 99}")
+
+
 def _bom(project: Path) -> None:
     rewrite(project, BEA2, lambda data: b"\xef\xbb\xbf" + data)
 
@@ -363,7 +398,10 @@ CASES: list[Case] = [
          "gx", r"econdata_CBP_state_total\.csv.*state_fips and state_name name the same state"
          r".*line 2: state_fips='1', state_name='Alaska'"),
     Case("latin1_encoding", _latin1, "gx",
-         r"uscm_cluster_naics_crosswalk\.csv.*not utf-8 encoded"),
+         r"uscm_cluster_naics_crosswalk\.csv.*not utf-8 encoded: byte 0xE9 at line \d+, "
+         r"column \d+"),
+    Case("gzip_compressed", _gzip, "gx",
+         r"uscm_subclusters\.csv.*the file is gzip-compressed \(first bytes 1f 8b\)"),
     # ---------------------------------------------------------------- vintages
     Case("year_gap", edit_lines(BLS, _drop_year(b"2015")), "gx",
          r"bls_ces_sm_state_annual_avg_all_employees_2010_2020\.csv.*"
@@ -430,10 +468,24 @@ CASES: list[Case] = [
     Case("manufacturing_gdp_above_total", _manufacturing_above_total, "dbt",
          r"DBT BUILD FAILED.*test assert_bea_gdp_states_sum_to_us on model stg_bea__state_gdp"
          r".*raw files upstream: [^\n]*data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022\.csv"
-         r".*failing rows.*year=2019", slow=True),
+         r".*failing rows.*year=2019", dbt_args=("--fail-fast",), slow=True),
     # ---------------------------------------------------------------- legal but unusual
     Case("utf8_bom", _bom, "success", r"", dbt_args=MODELS_ONLY, slow=True),
     Case("windows_line_endings", _crlf, "success", r"", dbt_args=MODELS_ONLY, slow=True),
+    # ---------------------------------------------------------------- changed numbers
+    Case("changed_value_refused", _alabama_gdp_2020_up, "refused",
+         r"REFUSED \(--refuse-changes\).*tables changed:.*main\.est_did_coefficients.*"
+         r"SAGDP2N__ALL_AREAS_1997_2022\.csv: 1 cells changed.*headline estimates moved:.*"
+         r"gdp shock DID, layout state, spec state_clustered",
+         dbt_args=DID_ONLY, cli_args=("--refuse-changes", "--allow-partial"), slow=True,
+         report=(r"### data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022\.csv \(bea\.sagdp2n\)\n\n"
+                 r"- data/raw/bea/SAGDP2N__ALL_AREAS_1997_2022\.csv: 1 cells changed, 0 rows "
+                 r"added, 0 removed\n- cells changed by column: 2020 \(1\)",
+                 r"- e\.g\. line \d+ \(GeoFIPS='01000', LineCode='1'\), column 2020: "
+                 r"'\d+\.\d' -> '\d+\.\d'",
+                 r"\| gdp shock DID, layout state, spec state_clustered[^|]*\| "
+                 r"(?P<before>[-0-9.e]+) [^|]*\| (?!(?P=before) )[-0-9.e]+ ",
+                 r"main\.est_did_coefficients: .*values changed in estimate")),
 ]
 
 assert len({case.name for case in CASES}) == len(CASES)

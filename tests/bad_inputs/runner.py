@@ -1,7 +1,8 @@
 """Runs one catalogue case through the real build entry point, in a worker process.
 
 ``run_case`` copies the project, applies the mutation, puts a byte copy of the shared baseline
-warehouse at the published path, runs ``cluster_resilience.warehouse.build.main``
+warehouse at the published path (and links its stored raw files beside it, for the change
+report), runs ``cluster_resilience.warehouse.build.main``
 (the CLI's own function)
 and returns what the test asserts on: exit code, messages, hashes of the published file before
 and after. Workers are spawned processes (see the test module), so the GX import is paid once
@@ -54,6 +55,10 @@ def run_case(name: str, root: str, baseline: str, workdir: str, gx_cache: str) -
     published = project / PUBLISHED
     published.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(baseline, published)
+    stored_raw = Path(baseline).with_name(Path(baseline).stem + ".published_raw")
+    if stored_raw.is_dir():  # content-addressed, never edited in place: links are safe
+        shutil.copytree(stored_raw, published.with_name(published.stem + ".published_raw"),
+                        copy_function=os.link)
     before = sha256(published)
     case.mutate(project)
 
@@ -72,12 +77,13 @@ def run_case(name: str, root: str, baseline: str, workdir: str, gx_cache: str) -
             code = main(["--project-dir", str(project), "--warehouse", str(PUBLISHED),
                          *(["--allow-partial"] if case.dbt_args
                            and case.stage in ("success", "newer") else []),
-                         "--", *case.dbt_args])
+                         *case.cli_args, "--", *case.dbt_args])
         except SystemExit as exit_:  # argparse
             code = int(exit_.code or 0)
     seconds = time.perf_counter() - started
     sys.stdout.flush()
     previous = published.with_name(published.name + ".prev")
+    change_report = project / "target" / "change_report.md"
     return {
         "name": name,
         "exit_code": code,
@@ -89,5 +95,7 @@ def run_case(name: str, root: str, baseline: str, workdir: str, gx_cache: str) -
         "hash_prev": sha256(previous),
         "published": str(published),
         "dbt_started": "Running with dbt=" in out.value(),
-        "leftovers": sorted(p.name for p in published.parent.glob("*.staging*")),
+        "leftovers": sorted(p.name for p in published.parent.glob("*.staging*"))
+        + sorted(p.name for p in published.parent.glob("*.publication*")),
+        "change_report": change_report.read_text() if change_report.exists() else "",
     }

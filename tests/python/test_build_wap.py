@@ -1,9 +1,16 @@
 """Write-audit-publish pieces, quickly: publish/rollback, the writer guard, the partial-build
-guard, how dbt failures are explained, and that every dbt source has a GX suite."""
+guard, how dbt failures are explained, that every dbt source has a GX suite, compressed and
+non-UTF-8 files named at the door, the publication copy and its audit, table keys for the
+change report, and the full-disk message."""
 
 from __future__ import annotations
 
+import bz2
+import errno
+import gzip
 import json
+import lzma
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,17 +18,37 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from cluster_resilience.warehouse.build import (
     BuildError,
     WarehousePaths,
     _assert_no_writer,
     build_warehouse,
+    check_dev_build,
+    disk_full_message,
     explain_dbt_failure,
+    is_disk_full,
     publish,
     rollback,
 )
-from cluster_resilience.warehouse.raw_checks.sources import discover_sources
+from cluster_resilience.warehouse.change_report import (
+    RawFileChange,
+    _compare_raw_file,
+    table_keys,
+)
+from cluster_resilience.warehouse.publication import (
+    STORAGE_VERSION_NUMBER,
+    PublicationError,
+    audit_publication,
+    storage_version_number,
+    write_publication,
+)
+from cluster_resilience.warehouse.raw_checks.sources import (
+    RawFileError,
+    check_file_format,
+    discover_sources,
+)
 from cluster_resilience.warehouse.raw_checks.suites import (
     build_suites,
     load_reference,
@@ -166,3 +193,166 @@ def test_the_build_wrote_gx_data_docs_for_every_raw_file(built_warehouse):
     for source in discover_sources(ROOT):
         assert source.name in index, source.name
     assert not list(built_warehouse.parent.glob("*.staging*"))
+
+
+# ------------------------------------------------------------------------------ the door
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (gzip.compress(b"a,b\n1,2\n"), "gzip-compressed (first bytes 1f 8b)"),
+        (b"PK\x03\x04" + b"\x00" * 20, "a zip archive (first bytes 50 4b 03 04)"),
+        (bz2.compress(b"a,b\n1,2\n"), "bzip2-compressed (first bytes 42 5a 68)"),
+        (lzma.compress(b"a,b\n1,2\n"), "xz-compressed (first bytes fd 37 7a 58 5a 00)"),
+        ("a,b\n1,2\n".encode("utf-16"), "UTF-16 (little-endian) encoded"),
+    ],
+)
+def test_compressed_and_binary_files_are_named_by_their_first_bytes(data, kind, tmp_path):
+    path = tmp_path / "file.csv"
+    path.write_bytes(data)
+    with pytest.raises(RawFileError, match=re.escape(f"data/file.csv: the file is {kind}")):
+        check_file_format(path, "data/file.csv")
+
+
+def test_a_non_utf8_file_is_named_with_the_line_and_column_of_its_first_bad_byte(tmp_path):
+    path = tmp_path / "file.csv"
+    path.write_bytes("code,name\n1,Aircraft\n2,Aéronefs\n".encode("latin-1"))
+    with pytest.raises(RawFileError, match=r"not utf-8 encoded: byte 0xE9 at line 3, column 4 "
+                                           r".*'2,Aéronefs'"):
+        check_file_format(path, "file.csv")
+    path.write_bytes("\ufeffcode,name\n1,Aéronefs\n".encode())  # UTF-8 with a BOM is fine
+    check_file_format(path, "file.csv")
+
+
+# ------------------------------------------------------------------------------ publication
+def _built_file(path: Path) -> Path:
+    """A tiny stand-in for dbt's database: a seed, a mart, and a staging view over a CSV."""
+    (path.parent / "x.csv").write_text("a\n1\n")
+    connection = duckdb.connect(str(path))
+    connection.execute("create schema reference")
+    connection.execute("create schema staging")
+    connection.execute("create table reference.outcomes (outcome varchar, unit varchar)")
+    connection.execute("insert into reference.outcomes values ('gdp', 'millions of dollars')")
+    connection.execute("comment on table reference.outcomes is 'Outcomes.'")
+    connection.execute("comment on column reference.outcomes.outcome is 'Name.'")
+    connection.execute("comment on column reference.outcomes.unit is 'Unit.'")
+    connection.execute("create table fct (state_fips varchar, gdp double)")
+    connection.execute("insert into fct values ('01', 1.5), ('02', null)")
+    connection.execute("comment on table fct is 'One row per state.'")
+    connection.execute("comment on column fct.state_fips is 'State.'")
+    connection.execute("comment on column fct.gdp is 'GDP.'")
+    connection.execute(f"create view staging.raw as select * from read_csv('{path.parent}/x.csv')")
+    connection.close()
+    return path
+
+
+def test_the_publication_copy_keeps_public_tables_and_comments_in_storage_v1_1(tmp_path):
+    built = _built_file(tmp_path / "built.duckdb")
+    copy = tmp_path / "publication.duckdb"
+    copied = write_publication(built, copy, tmp_path, progress=None)
+    assert {t.qualified for t in copied} == {"main.fct", "reference.outcomes"}
+    assert storage_version_number(copy) == STORAGE_VERSION_NUMBER == 64
+    assert "storage version v1.1.0" in audit_publication(copy, built, copied)
+    connection = duckdb.connect(str(copy), read_only=True)
+    comments = dict(connection.execute(
+        "select column_name, comment from duckdb_columns() where table_name = 'fct'").fetchall())
+    assert comments == {"state_fips": "State.", "gdp": "GDP. Unit: millions of dollars."}
+    assert connection.execute("select count(*) from duckdb_views() where not internal"
+                              ).fetchone() == (0,)
+    connection.close()
+
+
+def test_the_publication_audit_refuses_file_views_and_undocumented_columns(tmp_path):
+    built = _built_file(tmp_path / "built.duckdb")
+    copy = tmp_path / "publication.duckdb"
+    copied = write_publication(built, copy, tmp_path, progress=None)
+    connection = duckdb.connect(str(copy))
+    connection.execute(f"create view main.v as select * from read_csv('{tmp_path}/x.csv')")
+    connection.execute("comment on column main.fct.gdp is ''")
+    connection.close()
+    with pytest.raises(PublicationError) as raised:
+        audit_publication(copy, built, copied)
+    message = str(raised.value)
+    assert "view main.v reads a file ('read_csv(')" in message
+    assert re.search(r"columns without a comment \(YAML description\): main\.fct\.gdp\b", message)
+
+
+def test_table_keys_come_from_the_uniqueness_tests_in_the_manifest(tmp_path):
+    manifest = {"nodes": {
+        "model.p.fct": {"resource_type": "model", "name": "fct", "schema": "main",
+                        "columns": {"state_fips": {}, "year": {}}},
+        "seed.p.states": {"resource_type": "seed", "name": "states", "schema": "reference",
+                          "columns": {"state_fips": {}, "state_name": {}}},
+        "test.p.a": {"resource_type": "test", "attached_node": "model.p.fct", "config": {},
+                     "test_metadata": {"name": "unique_combination_of_columns", "kwargs": {
+                         "combination_of_columns": ["state_fips", "year"]}}},
+        "test.p.b": {"resource_type": "test", "attached_node": "seed.p.states", "config": {},
+                     "test_metadata": {"name": "unique", "kwargs": {"column_name": "state_name"}}},
+        "test.p.c": {"resource_type": "test", "attached_node": "seed.p.states", "config": {},
+                     "test_metadata": {"name": "unique", "kwargs": {"column_name": "state_fips"}}},
+        "test.p.d": {"resource_type": "test", "attached_node": "model.p.fct",
+                     "config": {"where": "year > 2000"},
+                     "test_metadata": {"name": "unique", "kwargs": {"column_name": "year"}}},
+    }}
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    assert table_keys(path) == {("main", "fct"): ("state_fips", "year"),
+                                ("reference", "states"): ("state_fips",)}
+
+
+def test_a_full_disk_is_said_as_such_with_the_directory(tmp_path):
+    assert is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    message = disk_full_message(
+        'IO Error: Could not write file "/w/x.staging.duckdb.wal": No space left on device',
+        [tmp_path])
+    assert message.startswith("DISK FULL: no space left on device while writing "
+                              "/w/x.staging.duckdb.wal.")
+    assert f"{tmp_path.resolve()}: " in message and "MB free" in message
+
+
+def test_raw_cells_are_compared_by_key_and_footer_lines_as_lines():
+    def frame(rows):
+        return pd.DataFrame(rows, columns=["GeoFIPS", "LineCode", "2019", "2020"], dtype=object)
+
+    old = frame([["01000", "1", "10.0", "11.0"], ["02000", "1", "20.0", None],
+                 ["03000", "1", "30.0", "31.0"], [None, None, "Last updated: 2023", None]])
+    new = frame([["01000", "1", "10.0", "11.5"], ["02000", "1", "20.0", None],
+                 ["04000", "1", "40.0", "41.0"], [None, None, "Last updated: 2024", None]])
+    change = RawFileChange("bea.sagdp2n", "data/raw/bea/x.csv", "changed")
+    _compare_raw_file(change, old, new, ("GeoFIPS", "LineCode"))
+    assert (change.cells_changed, change.rows_added, change.rows_removed) == (1, 1, 1)
+    assert change.columns_changed == {"2020": 1}
+    assert change.examples[0] == ("line 2 (GeoFIPS='01000', LineCode='1'), column 2020: "
+                                  "'11.0' -> '11.5'")
+    assert "row added: line 4 (GeoFIPS='04000', LineCode='1')" in change.examples
+    assert "row removed: line 4 (GeoFIPS='03000', LineCode='1')" in change.examples
+    assert any("lines without a key (e.g. footer) differ" in note for note in change.notes)
+
+
+def test_publish_from_refuses_a_file_the_last_dbt_command_did_not_build(tmp_path):
+    built = tmp_path / "dev.duckdb"
+    connection = duckdb.connect(str(built))
+    connection.execute("create table dim_raw_file as select 'run-1' as run_id")
+    connection.close()
+    target = tmp_path / "target"
+    target.mkdir()
+
+    def last_command(invocation: str, which: str = "build", status: str = "success", **args):
+        (target / "run_results.json").write_text(json.dumps({
+            "metadata": {"invocation_id": invocation, "generated_at": "2026-11-30T00:00:00Z"},
+            "args": {"which": which, **args},
+            "results": [{"unique_id": "model.p.m", "status": status},
+                        {"unique_id": "exposure.p.e", "status": "no-op"}]}))
+
+    last_command("run-1")
+    assert "built and tested by `dbt build` (invocation run-1" in check_dev_build(built, target)
+    last_command("run-2", which="run", select=["fct_state_outcome_year"])  # a later `dbt run -s ...`
+    with pytest.raises(BuildError) as raised:
+        check_dev_build(built, target)
+    message = str(raised.value)
+    assert "the last dbt command was `dbt run`, not `dbt build`" in message
+    assert "selected part of the project ({'select': ['fct_state_outcome_year']})" in message
+    assert "was built by dbt invocation run-1, but the last dbt command (invocation run-2)" \
+        in message
+    last_command("run-1", status="fail")
+    with pytest.raises(BuildError, match=r"1 nodes did not pass: model\.p\.m \(fail\)"):
+        check_dev_build(built, target)

@@ -52,7 +52,9 @@ def _registry_members() -> set[str]:
 
 def test_every_built_column_has_a_description(manifest, built_warehouse):
     registry_columns = _registry_members()
-    connection = duckdb.connect(str(built_warehouse), read_only=True)
+    # The build's full dbt database (the published file holds only main and reference).
+    build_file = built_warehouse.with_name(built_warehouse.stem + ".build.duckdb")
+    connection = duckdb.connect(str(build_file), read_only=True)
     missing = []
     for node in _documented_nodes(manifest):
         if node.get("language") == "python":

@@ -26,8 +26,12 @@ def main(argv: list[str] | None = None) -> int:
         "--project-dir", type=Path, default=Path("."), help="repo root (analyses/, dbt vars)"
     )
     args = parser.parse_args(argv)
+    print(f"rendering the report of {args.warehouse}", flush=True)
     try:
-        result = render_report(args.warehouse, args.out, args.project_dir)
+        result = render_report(
+            args.warehouse, args.out, args.project_dir,
+            progress=lambda line: print(line, flush=True),
+        )
     except (FileNotFoundError, MissingTable) as error:
         print(f"REPORT FAILED: {error}", file=sys.stderr)
         return 1

@@ -65,9 +65,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(warehouse_path: Path, project_dir: Path = Path(".")) -> tuple[str, list[dict]]:
+def render_html(
+    warehouse_path: Path, project_dir: Path = Path("."), progress=None
+) -> tuple[str, list[dict]]:
     with Warehouse(warehouse_path, project_dir) as warehouse:
-        sections = all_sections(warehouse)
+        sections = all_sections(warehouse, progress)
         metadata = warehouse.run_metadata()
     html = (
         environment()
@@ -83,11 +85,12 @@ def render_html(warehouse_path: Path, project_dir: Path = Path(".")) -> tuple[st
 
 
 def render_report(
-    warehouse_path: Path, out: Path = DEFAULT_OUT, project_dir: Path = Path(".")
+    warehouse_path: Path, out: Path = DEFAULT_OUT, project_dir: Path = Path("."), progress=None
 ) -> ReportResult:
-    """Render the report of ``warehouse_path`` to ``out``; return its size and render time."""
+    """Render the report of ``warehouse_path`` to ``out``; return its size and render time.
+    ``progress`` (optional) gets one line per section as it is built."""
     started = time.perf_counter()
-    html, sections = render_html(Path(warehouse_path), Path(project_dir))
+    html, sections = render_html(Path(warehouse_path), Path(project_dir), progress)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")

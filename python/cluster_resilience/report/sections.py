@@ -8,6 +8,7 @@ A section is a plain dict: ``id``, ``title``, ``intro``, ``notes`` (caveats), ``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -911,7 +912,10 @@ def provenance_section(warehouse: Warehouse) -> Section:
     return current
 
 
-def all_sections(warehouse: Warehouse) -> list[Section]:
+def all_sections(
+    warehouse: Warehouse, progress: Callable[[str], None] | None = None
+) -> list[Section]:
+    """Every section of the report, in order; ``progress`` (optional) gets a line per section."""
     context = explanation_context(warehouse)
     builders: list[Callable[[], Section]] = [
         lambda: headline_section(warehouse),
@@ -929,4 +933,11 @@ def all_sections(warehouse: Warehouse) -> list[Section]:
         lambda: data_anomalies_section(warehouse),
         lambda: provenance_section(warehouse),
     ]
-    return [build() for build in builders]
+    sections = []
+    for number, build in enumerate(builders, start=1):
+        started = time.perf_counter()
+        sections.append(build())
+        if progress is not None:
+            progress(f"  [{number:>2}/{len(builders)}] {sections[-1]['id']} "
+                     f"({time.perf_counter() - started:.1f} s)")
+    return sections

@@ -7,25 +7,36 @@
    file. The lock dies with its process (flock), and so does dbt (PR_SET_PDEATHSIG on Linux):
    a killed build leaves nothing running and nothing locked.
 2. **Door.** Validates every raw file the dbt sources read with Great Expectations
-   (``cluster_resilience.warehouse.raw_checks``), before dbt reads any of them; GX Data Docs
-   are written
-   to ``<target>/gx_data_docs/index.html``. A failure names the file, the expectation and up to
-   10 offending rows, and stops the build. The years of each file are read from the file and
-   compared with the published warehouse's ``dim_source_vintage``: a file may not end earlier
-   than the release it replaces, and one that goes further is reported as a newer release.
+   (``cluster_resilience.warehouse.raw_checks``), before dbt reads any of them, one progress
+   line per file; GX Data Docs are written to ``<target>/gx_data_docs/index.html``. A failure
+   names the file, the expectation and up to 10 offending rows, and stops the build. The years
+   of each file are read from the file and compared with the published warehouse's
+   ``dim_source_vintage``: a file may not end earlier than the release it replaces, and one that
+   goes further is reported as a newer release.
 3. **Write.** Runs ``dbt build`` (vars checked at run start, every model, seed, data and unit
-   test) into a fresh staging DuckDB file next to the published one. A dbt failure is explained
-   from ``run_results.json`` and the manifest: the failing model or test, its column, and the
-   raw files upstream of it.
-4. **Audit.** Checkpoints the staging file (no WAL left beside it), reopens it read-only and
-   reads every relation dbt reported as built.
-5. **Publish.** Hard-links the published file to ``<published>.prev`` (one step of rollback)
-   and moves the staging file over the published one with an atomic ``os.replace``, then fsyncs
-   the directory. Readers holding the old file open keep reading the old, complete file; the
-   build never opens the published file for writing, so their locks cannot block it.
+   test) into a fresh staging DuckDB file next to the published one, streaming dbt's progress.
+   A dbt failure is explained from ``run_results.json`` and the manifest: the failing model or
+   test, its column, and the raw files upstream of it. (``--publish-from FILE`` skips this step
+   and takes a development file built by a plain ``dbt build``: see ``check_dev_build``.)
+4. **Audit.** Checkpoints the built file, reads every relation dbt reported as built, and checks
+   that ``dim_raw_file`` fingerprints exactly the raw files the door validated.
+5. **Publication copy.** Copies the public tables (schemas ``main`` and ``reference``) with their
+   comments into a new file in DuckDB storage version 1.1 (``publication.py``), and audits it:
+   readable by DuckDB 1.1 and later, no view reading a file, every table and column commented,
+   every table equal to the built one.
+6. **Change report.** Compares the copy with the published warehouse (``change_report.py``):
+   ``<target>/change_report.md`` and a few printed lines. ``--refuse-changes`` stops here when
+   any table changed.
+7. **Publish.** Hard-links the published file to ``<published>.prev`` (one step of rollback)
+   and moves the copy over the published one with an atomic ``os.replace``, then fsyncs the
+   directory. Readers holding the old file open keep reading the old, complete file until they
+   reconnect; the build never opens the published file for writing, so their locks cannot block
+   it. The full dbt database of the build is kept as ``<stem>.build.duckdb`` (for ``dbt docs``
+   and debugging; BI tools read the published file).
 
-A failure or a kill at any moment leaves the published file exactly as it was: everything
-before step 5 only touches the staging file, and step 5 is a rename.
+A failure, a signal (SIGINT, SIGTERM) or a kill at any moment before step 7 leaves the published
+file exactly as it was: everything before it only touches the staging and publication files, and
+step 7 is a rename.
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,6 +68,15 @@ class BuildError(RuntimeError):
     """The build or its tests failed; the published warehouse was not touched."""
 
 
+class BuildAborted(BaseException):
+    """SIGINT or SIGTERM arrived during the build (raised by the CLI's signal handler)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.published = False  # set when the signal came after the atomic rename
+
+
 @dataclass(frozen=True)
 class WarehousePaths:
     """The published file and its siblings: staging files, the rollback copy, the lock."""
@@ -66,14 +87,30 @@ class WarehousePaths:
     def staging(self) -> Path:
         """The one staging file of this warehouse. Only the build holding ``lock`` writes it,
         so two builds never share it; its name is stable, so dbt's partial parsing (keyed on
-        the rendered profile, which includes this path) survives from one build to the next,
-        and analysts can point dbt at it during development."""
+        the rendered profile, which includes this path) survives from one build to the next."""
         return self.published.with_name(self.published.stem + ".staging.duckdb")
 
+    @property
+    def publication(self) -> Path:
+        """The publication copy being written and audited (renamed to ``published``)."""
+        return self.published.with_name(self.published.stem + ".publication.duckdb")
+
+    @property
+    def build_copy(self) -> Path:
+        """The full dbt database of the last published build (all schemas and views)."""
+        return self.published.with_name(self.published.stem + ".build.duckdb")
+
+    @property
+    def raw_store(self) -> Path:
+        """Copies of the raw files of the published builds, by sha256 (change report)."""
+        return self.published.with_name(self.published.stem + ".published_raw")
+
     def stale_staging(self) -> list[Path]:
-        """What a killed build may have left: the staging file, its WAL, a half-made .prev."""
+        """What a killed build may have left: staging and publication files, their WALs, a
+        half-made .prev."""
         directory, stem = self.published.parent, self.published.stem
         return sorted([*directory.glob(f"{stem}.staging.duckdb*"),
+                       *directory.glob(f"{stem}.publication.duckdb*"),
                        *directory.glob(f"{self.previous.name}.*")])
 
     @property
@@ -86,6 +123,34 @@ class WarehousePaths:
 
 
 # ------------------------------------------------------------------------------ helpers
+DISK_FULL = "No space left on device"
+
+
+def is_disk_full(error: BaseException) -> bool:
+    return (isinstance(error, OSError) and error.errno == errno.ENOSPC) or DISK_FULL in str(error)
+
+
+def disk_full_message(text: str, directories: Iterable[Path]) -> str:
+    """A full disk, said as such: what could not be written, and the free space of each
+    directory the build writes to."""
+    written = re.findall(r"[\"']((?:/|\.{1,2}/)[^\"']+)[\"']", text)
+    lines = ["DISK FULL: no space left on device"
+             + (f" while writing {written[0]}" if written else "") + "."]
+    for directory in dict.fromkeys(Path(d).resolve() for d in directories):
+        try:
+            free = shutil.disk_usage(directory).free
+            lines.append(f"  {directory}: {free / 1e6:,.1f} MB free")
+        except OSError:
+            lines.append(f"  {directory}: free space unknown")
+    lines.append("Free space there (a build needs about three times the warehouse size: the "
+                 "staging file, the publication copy and the kept build file), or point "
+                 "--warehouse / DBT_TARGET_PATH at another disk, and build again.")
+    detail = " ".join(text.split())[:300]
+    if detail:
+        lines.append(f"  ({detail})")
+    return "\n".join(lines)
+
+
 def _remove_duckdb_file(path: Path) -> None:
     for candidate in (path, Path(str(path) + ".wal")):
         candidate.unlink(missing_ok=True)
@@ -184,6 +249,7 @@ def run_dbt(
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
         DBT_PROJECT_DIR=str(project_dir.resolve()),
         DBT_TARGET_PATH=str(target),
+        PYTHONUNBUFFERED="1",  # dbt's progress lines arrive as they are printed
     )
     (target / "run_results.json").unlink(missing_ok=True)
     tail: deque[str] = deque(maxlen=600)
@@ -207,6 +273,10 @@ def run_dbt(
             process.kill()
         raise
     if returncode != 0:
+        if any(DISK_FULL in line for line in tail):
+            raise BuildError(disk_full_message(
+                "\n".join(line for line in tail if DISK_FULL in line),
+                [warehouse.parent, target]))
         explanation = explain_dbt_failure(project_dir, target, list(tail), warehouse)
         raise BuildError(
             f"DBT BUILD FAILED: dbt {' '.join(args)} exited {returncode}.\n{explanation}"
@@ -380,10 +450,14 @@ def explain_dbt_failure(
 
 # ------------------------------------------------------------------------------ audit, publish
 def audit_staging(staging: Path, target: Path) -> str:
-    """Checkpoint the staging file and prove it is complete and readable before publishing."""
+    """Checkpoint the built file and prove it is complete and readable before publishing."""
     import duckdb
 
-    connection = duckdb.connect(str(staging))
+    try:
+        connection = duckdb.connect(str(staging))
+    except duckdb.Error as error:
+        raise BuildError(f"audit: cannot open {staging} (is dbt still writing it?): "
+                         f"{' '.join(str(error).split())[:300]}") from error
     try:
         connection.execute("checkpoint")
     finally:
@@ -418,6 +492,119 @@ def audit_staging(staging: Path, target: Path) -> str:
         connection.close()
     _fsync_file(staging)
     return f"audit: {len(built)} models and seeds present, {rows} rows in their tables"
+
+
+FULL_BUILD_ARGS = ("select", "exclude", "selector", "resource_types", "exclude_resource_types")
+PASSING_STATUSES = ("success", "pass", "warn", "no-op")  # no-op: exposures
+
+
+def check_dev_build(built: Path, target: Path, allow_partial: bool = False) -> str:
+    """``--publish-from``: the file must come from the last dbt command, a full, passing
+    ``dbt build``. run_results.json says what that command was and how every node ended; the
+    file's ``dim_raw_file.run_id`` (the dbt invocation id) ties the file to that command, so a
+    later ``dbt run --select ...`` on the file, or a build of another file, is caught."""
+    import duckdb
+
+    if not built.exists():
+        raise BuildError(f"{built} does not exist: run `dbt build` first (a plain `dbt build` "
+                         "writes warehouse/dev.duckdb)")
+    run_results = _load_json(target / "run_results.json")
+    if run_results is None:
+        raise BuildError(f"{target / 'run_results.json'} is missing: run `dbt build` (it writes "
+                         f"{built}) and publish right after it")
+    args, invocation = run_results.get("args", {}), run_results["metadata"]["invocation_id"]
+    problems = []
+    if args.get("which") != "build":
+        problems.append(f"the last dbt command was `dbt {args.get('which')}`, not `dbt build` "
+                        "(every model, seed and test)")
+    selected = {name: args.get(name) for name in FULL_BUILD_ARGS if args.get(name)}
+    if selected and not allow_partial:
+        problems.append(f"the last dbt build selected part of the project ({selected}); "
+                        "publishing it would replace the full warehouse with a partial one")
+    if args.get("empty"):
+        problems.append("the last dbt build ran with --empty")
+    failed = [f"{r['unique_id']} ({r['status']})" for r in run_results.get("results", [])
+              if r.get("status") not in PASSING_STATUSES]
+    if failed:
+        problems.append(f"{len(failed)} nodes did not pass: {', '.join(failed[:8])}")
+    try:
+        connection = duckdb.connect(str(built), read_only=True)
+    except duckdb.Error as error:
+        raise BuildError(f"cannot open {built} read-only (is dbt still writing it?): "
+                         f"{' '.join(str(error).split())[:300]}") from error
+    try:
+        runs = connection.execute(
+            "select distinct run_id from main.dim_raw_file").fetchall()
+    except duckdb.Error:
+        runs = None
+    finally:
+        connection.close()
+    if runs is None:
+        if not allow_partial:
+            problems.append(f"{built.name} has no main.dim_raw_file: it was not built by a full "
+                            "`dbt build` of this project")
+    elif [run for (run,) in runs] != [invocation]:
+        problems.append(f"{built.name} was built by dbt invocation "
+                        f"{', '.join(str(run) for (run,) in runs)}, but the last dbt command "
+                        f"(invocation {invocation}) was another one: a later dbt command "
+                        "changed or did not build this file")
+    if problems:
+        raise BuildError(f"{built} is not publishable:\n" + "\n".join(
+            f"  - {problem}" for problem in problems)
+            + "\nRun a full `dbt build` (it writes this file), then publish it.")
+    generated = run_results["metadata"].get("generated_at", "?")
+    return (f"{built.name}: built and tested by `dbt build` (invocation {invocation}, finished "
+            f"{generated}), {len(run_results.get('results', []))} nodes passed")
+
+
+def check_raw_fingerprints(built: Path, validated: dict[str, str], required: bool) -> str:
+    """The raw files the build read (``dim_raw_file``) are exactly those the door validated."""
+    import duckdb
+
+    connection = duckdb.connect(str(built), read_only=True)
+    try:
+        rows = connection.execute(
+            "select file_path, sha256 from main.dim_raw_file").fetchall()
+    except duckdb.Error:
+        rows = None
+    finally:
+        connection.close()
+    if rows is None:
+        if required:
+            raise BuildError(f"{built.name} has no main.dim_raw_file (raw file fingerprints)")
+        return "raw files: not fingerprinted by this (partial) build"
+    changed = [path for path, sha in rows if validated.get(path) != sha]
+    if changed:
+        raise BuildError(
+            f"the raw files changed after {built.name} was built from them: "
+            f"{', '.join(changed)}. The door validated the files as they are now, so the build "
+            "would publish numbers from files nobody validated: build again.")
+    return f"raw files: the {len(rows)} files the build read are the ones the door validated"
+
+
+def _raw_file_shas(warehouse: Path) -> dict[str, str]:
+    """file_path -> sha256 from a warehouse's ``dim_raw_file`` (empty when it has none)."""
+    import duckdb
+
+    if not warehouse.exists():
+        return {}
+    try:
+        connection = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        return dict(connection.execute(
+            "select file_path, sha256 from main.dim_raw_file").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        connection.close()
+
+
+def _published_shas(paths: WarehousePaths) -> set[str]:
+    """sha256 of the raw files behind the published warehouse and its .prev."""
+    return {sha for path in (paths.published, paths.previous)
+            for sha in _raw_file_shas(path).values()}
 
 
 def _assert_no_writer(published: Path) -> None:
@@ -509,10 +696,15 @@ def build_warehouse(
     revalidate: bool = False,
     lock_timeout: float = 3600.0,
     echo_dbt: bool = True,
+    publish_from: Path | None = None,
+    refuse_changes: bool = False,
 ) -> float:
-    """Validate the raw inputs, build and test into staging, audit, publish; return seconds.
+    """Validate the raw inputs, build and test into staging (or take ``publish_from``, a file a
+    plain ``dbt build`` made), audit, copy the public tables, report the changes, publish;
+    return seconds.
 
-    Raises BuildError (published warehouse untouched) when anything fails.
+    Raises BuildError (published warehouse untouched) when anything fails or, with
+    ``refuse_changes``, when any published table would change.
     """
     started = time.perf_counter()
     project_dir = Path(project_dir)
@@ -520,6 +712,13 @@ def build_warehouse(
     paths = WarehousePaths(published if published.is_absolute() else project_dir / published)
     paths.published.parent.mkdir(parents=True, exist_ok=True)
     target = target_path(project_dir)
+    if publish_from is not None:
+        publish_from = publish_from if publish_from.is_absolute() else project_dir / publish_from
+        if dbt_args:
+            raise BuildError(f"--publish-from takes a file dbt already built: dbt args "
+                             f"{dbt_args} would not be used")
+        if publish_from.resolve() in (paths.published.resolve(), paths.previous.resolve()):
+            raise BuildError(f"--publish-from {publish_from}: that is the published file itself")
     if _is_partial(dbt_args) and not (allow_partial or validate_only):
         raise BuildError(
             f"dbt args {dbt_args} select part of the project; publishing that would replace the "
@@ -527,6 +726,7 @@ def build_warehouse(
         )
     check_cli_vars(project_dir, dbt_args)
     timings: dict[str, float] = {}
+    say = _say
 
     from cluster_resilience.warehouse.raw_checks import previous_vintages, validate_raw_inputs
 
@@ -534,43 +734,132 @@ def build_warehouse(
         for stale in paths.stale_staging():  # left by a killed build; we hold the lock
             stale.unlink(missing_ok=True)
 
+        if publish_from is not None:  # cheap, and says at once what is wrong with the file
+            say(check_dev_build(publish_from, target, allow_partial))
         phase = time.perf_counter()
         cache = Path(os.environ.get("CLUSTER_GX_CACHE_DIR") or target / "gx_cache")
-        report = validate_raw_inputs(
-            project_dir, target / "gx_data_docs", cache_dir=None if revalidate else cache,
-            previous=previous_vintages(paths.published),
-        )
+        say("validating the raw inputs (Great Expectations door)")
+        try:
+            report = validate_raw_inputs(
+                project_dir, target / "gx_data_docs", cache_dir=None if revalidate else cache,
+                previous=previous_vintages(paths.published), progress=say,
+            )
+        except OSError as error:
+            if is_disk_full(error):
+                raise BuildError(disk_full_message(str(error), [target])) from error
+            raise
         timings["validate raw inputs (GX)"] = time.perf_counter() - phase
         if not report.success:
             raise BuildError(report.format())
-        print(report.summary(), flush=True)
+        say(report.summary())
         if validate_only:
             return time.perf_counter() - started
 
         staging = paths.staging
-        print(f"staging file: {staging}", flush=True)
+        built = publish_from or staging
+        published_now = False
         try:
             phase = time.perf_counter()
-            run_dbt(["build", *dbt_args], project_dir=project_dir, warehouse=staging,
-                    target=target, echo=echo_dbt)
-            timings["dbt build (write + test)"] = time.perf_counter() - phase
+            if publish_from is None:
+                say(f"staging file: {staging}")
+                say("dbt build: dbt parses the project first (10-30 s), then prints every model "
+                    "and test as it runs (n of N)")
+                run_dbt(["build", *dbt_args], project_dir=project_dir, warehouse=staging,
+                        target=target, echo=echo_dbt)
+                timings["dbt build (write + test)"] = time.perf_counter() - phase
             phase = time.perf_counter()
-            print(audit_staging(staging, target), flush=True)
-            _assert_no_writer(paths.published)
+            say(audit_staging(built, target))
+            say(check_raw_fingerprints(built, report.fingerprints,
+                                       required=not (allow_partial or _is_partial(dbt_args))))
             timings["audit"] = time.perf_counter() - phase
+
+            from cluster_resilience.warehouse.change_report import RawStore, compare_publications
+            from cluster_resilience.warehouse.publication import (
+                PublicationError,
+                audit_publication,
+                write_publication,
+            )
+
             phase = time.perf_counter()
-            publish(paths, staging)
+            say(f"publication copy: public tables of {built.name} -> {paths.publication.name} "
+                "(DuckDB storage v1.1)")
+            try:
+                copied = write_publication(built, paths.publication, project_dir, progress=say)
+                say(audit_publication(paths.publication, built, copied))
+            except PublicationError as error:
+                raise BuildError(str(error)) from error
+            timings["publication copy + audit"] = time.perf_counter() - phase
+
+            phase = time.perf_counter()
+            store = RawStore(paths.raw_store)
+            say("comparing with the published warehouse ...")
+            changes = compare_publications(
+                paths.publication, paths.published if paths.published.exists() else None,
+                manifest=target / "manifest.json", project_dir=project_dir, store=store)
+            report_path = target / "change_report.md"
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            report_path.write_text(changes.markdown(), encoding="utf-8")
+            for line in changes.summary_lines():
+                say(line)
+            say(f"  (details: {report_path})")
+            timings["change report"] = time.perf_counter() - phase
+            refusal = changes.refusal() if refuse_changes else ""
+            if refusal:
+                raise BuildError(f"REFUSED (--refuse-changes): nothing may change, but "
+                                 f"{refusal}\nDetails: {report_path}")
+
+            phase = time.perf_counter()
+            try:  # keep the raw files behind this publish, for the next change report
+                store.store(_raw_file_shas(paths.publication), project_dir)
+            except RuntimeError as error:
+                raise BuildError(str(error)) from error
+            _assert_no_writer(paths.published)
+            had_previous = paths.published.exists()
+            publish(paths, paths.publication)
+            published_now = True
+            if publish_from is None:
+                os.replace(staging, paths.build_copy)
+                _remove_duckdb_file(staging)
+            store.keep_only(_published_shas(paths))
             timings["publish"] = time.perf_counter() - phase
-        except BaseException:
-            _remove_duckdb_file(staging)
+        except BuildAborted as aborted:
+            aborted.published = published_now
+            _clean_up(paths, publish_from is None and not published_now)
             raise
+        except BaseException as error:
+            _clean_up(paths, publish_from is None and not published_now)
+            if published_now or isinstance(error, BuildError) or not is_disk_full(error):
+                raise
+            raise BuildError(disk_full_message(
+                str(error), [paths.published.parent, target])) from error
     for name, seconds in timings.items():
-        print(f"  {name}: {seconds:.1f} s")
+        say(f"  {name}: {seconds:.1f} s")
+    if had_previous:
+        say(f"published {paths.published} (previous kept as {paths.previous.name}; "
+            "`make rollback` restores it)")
+    else:
+        say(f"published {paths.published} (first publish: no previous version to roll back to)")
+    say("Connections opened before this publish keep reading the previous build until they "
+        "reconnect.")
     return time.perf_counter() - started
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _clean_up(paths: WarehousePaths, staging_too: bool) -> None:
+    """Remove what a failed or aborted build wrote (never the published file or a dev file)."""
+    _remove_duckdb_file(paths.publication)
+    if staging_too:
+        _remove_duckdb_file(paths.staging)
+
+
+def _abort(signum: int, frame: object) -> None:
+    # One message, no traceback: later signals are ignored while the build cleans up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise BuildAborted(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -583,6 +872,13 @@ def main(argv: list[str] | None = None) -> int:
         help="published DuckDB file (default: %(default)s)",
     )
     parser.add_argument("--rollback", action="store_true", help="restore the .prev warehouse")
+    parser.add_argument("--publish-from", type=Path, default=None, metavar="FILE",
+                        help="publish FILE, built by a plain `dbt build` (e.g. "
+                             "warehouse/dev.duckdb), through the same door, audit and atomic "
+                             "publish, instead of building")
+    parser.add_argument("--refuse-changes", action="store_true",
+                        help="publish only if no published table changes (rows, or numbers "
+                             "beyond 1e-9 relative); otherwise name what changed and stop")
     parser.add_argument("--validate-only", action="store_true",
                         help="only run the GX checks of the raw inputs (no dbt, no publish)")
     parser.add_argument("--revalidate", action="store_true",
@@ -593,7 +889,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for another build of the same warehouse")
     parser.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    handlers = {signum: signal.signal(signum, _abort) for signum in (signal.SIGINT,
+                                                                     signal.SIGTERM)}
     paths = WarehousePaths(args.project_dir / args.warehouse)
     try:
         if args.rollback:
@@ -604,15 +901,26 @@ def main(argv: list[str] | None = None) -> int:
         seconds = build_warehouse(
             args.project_dir, args.warehouse, args.dbt_args, allow_partial=args.allow_partial,
             validate_only=args.validate_only, revalidate=args.revalidate,
-            lock_timeout=args.lock_timeout,
+            lock_timeout=args.lock_timeout, publish_from=args.publish_from,
+            refuse_changes=args.refuse_changes,
         )
+    except BuildAborted as aborted:
+        name = signal.Signals(aborted.signum).name
+        if aborted.published:
+            print(f"build aborted ({name}) after publishing: {paths.published} is the new "
+                  "build", file=sys.stderr)
+        else:
+            print(f"build aborted ({name}); published warehouse unchanged", file=sys.stderr)
+        return 128 + aborted.signum
     except BuildError as error:
         print(f"BUILD FAILED, published warehouse unchanged:\n{error}", file=sys.stderr)
         return 1
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     if args.validate_only:
         print(f"raw inputs valid (validate-only) in {seconds:.1f} s")
         return 0
-    print(f"published {paths.published} (previous kept as {paths.previous.name})")
     print(f"build wall time: {seconds:.1f} s")
     return 0
 

@@ -87,6 +87,8 @@ class RawValidationReport:
     notes: dict[str, str] = field(default_factory=dict)
     # newer releases that passed: one line each
     newer: list[str] = field(default_factory=list)
+    # sha256 of every raw file that exists, by its project-relative path (as in dim_raw_file)
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
@@ -701,19 +703,26 @@ def validate_raw_inputs(
     docs_dir: Path | None = None,
     cache_dir: Path | None = None,
     previous: Mapping[str, PreviousVintage] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RawValidationReport:
     """Validate every raw file the dbt sources read; write GX Data Docs to ``docs_dir``.
 
     ``cache_dir`` (optional) keeps the results of files that passed, so an unchanged file is
     not validated twice (see PassCache); None validates every file. ``previous``: each source's
     years in the published warehouse (``previous_vintages``); a file may not end earlier, and a
-    file that goes further is reported as a newer release.
+    file that goes further is reported as a newer release. ``progress`` (optional) receives one
+    line per file as it is done (``[3/16] path: ...``).
     """
     started = time.perf_counter()
     project_dir = Path(project_dir)
     sources = discover_sources(project_dir)
     report = RawValidationReport(sources=sources)
     cache = PassCache(cache_dir)
+    say = progress or (lambda line: None)
+    width = len(str(len(sources)))
+
+    def done(number: int, source: RawSource, outcome: str) -> None:
+        say(f"  GX door [{number:>{width}}/{len(sources)}] {source.relative_path}: {outcome}")
 
     def read(source: RawSource) -> tuple[RawSource, pd.DataFrame | RawFileError]:
         try:
@@ -743,12 +752,16 @@ def validate_raw_inputs(
     cached: dict[str, dict[str, Any]] = {}
     for source in sources:
         path = source.path(project_dir)
+        if path.is_file():
+            report.fingerprints[source.relative_path] = _file_sha256(path)
         if source.name in suites and path.is_file():
             keys[source.name] = cache.key(source, path, suites[source.name])
             entry = cache.load(keys[source.name])
             if entry is not None:
                 cached[source.name] = entry
     to_read = [s for s in sources if s.name not in cached and s.name not in frames]
+    say(f"  GX door: {len(sources) - len(cached)} of {len(sources)} files to validate"
+        + (f" ({len(cached)} unchanged since they passed)" if cached else ""))
     with ThreadPoolExecutor(max_workers=4) as pool:
         frames.update((source.name, outcome) for source, outcome in pool.map(read, to_read))
 
@@ -760,8 +773,9 @@ def validate_raw_inputs(
     import great_expectations.expectations as gxe
 
     datasource = context.data_sources.add_pandas("raw_files")
-    for source in sources:
+    for number, source in enumerate(sources, start=1):
         name = source.name
+        file_started = time.perf_counter()
         if name in cached:
             for stored in cached[name]["batches"]:
                 _restore_batch(gx, context, stored)
@@ -774,12 +788,14 @@ def validate_raw_inputs(
                 report.failures.append(shrunk)
             _note_newer(report, source, suites.get(name), found, previous.get(name),
                         failed=shrunk is not None)
+            done(number, source, "unchanged, passed before")
             continue
         frame = frames[name]
         if isinstance(frame, RawFileError):
             report.failures.append(Failure(
                 name, source.relative_path, "the file exists and reads as declared",
                 f"dbt reads it with {source.read_expression}", str(frame)))
+            done(number, source, "UNREADABLE")
             continue
         suite = suites.get(name)
         if suite is None:
@@ -788,6 +804,7 @@ def validate_raw_inputs(
                 "an unvalidated raw file could shift numbers silently",
                 f"no suite for dbt source {name}: add one to "
                 "python/cluster_resilience/warehouse/raw_checks/suites.py"))
+            done(number, source, "NO SUITE")
             continue
         data = _data_rows(suite, frame)
         found = _years_found(suite, data)
@@ -819,8 +836,12 @@ def validate_raw_inputs(
             report.failures.append(shrunk)
         _note_newer(report, source, suite, found, previous.get(name),
                     failed=bool(failures) or shrunk is not None)
+        seconds = time.perf_counter() - file_started
+        done(number, source, f"{len(frame):,} rows, {entry['expectations']} expectations, "
+             + (f"{len(failures)} FAILED" if failures else "passed") + f" ({seconds:.1f} s)")
 
     if docs_dir is not None:
+        say("  GX door: writing Data Docs")
         report.docs_index = _write_docs(context, docs_dir)
     report.seconds = time.perf_counter() - started
     return report

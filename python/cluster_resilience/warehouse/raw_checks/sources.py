@@ -137,6 +137,45 @@ def _first_lines(path: Path, count: int = 2) -> list[bytes]:
         return [handle.readline() for _ in range(count)]
 
 
+# Formats recognised by their first bytes ("magic numbers"): a compressed or binary file whose
+# name still ends in .csv would otherwise reach DuckDB's CSV sniffer, which can only say that it
+# "could not detect the CSV dialect".
+MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed", "gunzip it"),
+    (b"PK\x03\x04", "a zip archive", "unzip it"),
+    (b"BZh", "bzip2-compressed", "bunzip2 it"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "unxz it"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "unzstd it"),
+    (b"\xff\xfe", "UTF-16 (little-endian) encoded", "save it as UTF-8"),
+    (b"\xfe\xff", "UTF-16 (big-endian) encoded", "save it as UTF-8"),
+)
+
+
+def check_file_format(path: Path, label: str) -> None:
+    """Raise RawFileError when ``path`` is compressed, an archive, or not UTF-8 text, naming
+    the format (from its first bytes) or the first byte that is not UTF-8 (line and column)."""
+    data = path.read_bytes()
+    for magic, kind, fix in MAGIC:
+        if data.startswith(magic):
+            shown = " ".join(f"{byte:02x}" for byte in data[: len(magic)])
+            raise RawFileError(
+                f"{label}: the file is {kind} (first bytes {shown}), not a plain UTF-8 CSV: "
+                f"{fix} and put the .csv itself at {path.name}")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        start = data.rfind(b"\n", 0, error.start) + 1
+        end = data.find(b"\n", error.start)
+        text = data[start:end if end >= 0 else len(data)]
+        guess = text.decode("cp1252", errors="replace").strip()
+        raise RawFileError(
+            f"{label}: not utf-8 encoded: byte 0x{data[error.start]:02X} at line {line}, "
+            f"column {column} (byte {error.start}); read as cp1252/latin-1 that line is "
+            f"{guess[:120]!r}. Save the file as UTF-8.") from None
+
+
 def read_raw_source(source: RawSource, project_dir: Path) -> pd.DataFrame:
     """Read ``source`` with its own read_csv call; raise RawFileError naming the file on failure.
 
@@ -151,12 +190,20 @@ def read_raw_source(source: RawSource, project_dir: Path) -> pd.DataFrame:
         raise RawFileError(f"{label}: missing file (declared in {source.declared_in})")
     if path.stat().st_size == 0:
         raise RawFileError(f"{label}: empty file (0 bytes); expected a CSV with a header row")
+    check_file_format(path, label)
     header = _first_lines(path, 1)[0]
     if not header.strip(b"\xef\xbb\xbf\r\n \t"):
         raise RawFileError(f"{label}: line 1 is blank; expected the header row")
+    return read_as_source(source, path, label)
+
+
+def read_as_source(source: RawSource, path: Path, label: str | None = None) -> pd.DataFrame:
+    """Read the file at ``path`` with ``source``'s own read_csv call (its path swapped for
+    ``path``): the raw file itself, or a stored copy of an earlier version of it."""
+    label = label or f"{path} (dbt source {source.name})"
     # The same call as dbt's, on the absolute path (dbt runs with the project as its working
     # directory; this process may not).
-    absolute = str(path.resolve()).replace("'", "''")
+    absolute = str(Path(path).resolve()).replace("'", "''")
     expression = source.read_expression.replace(f"'{source.pattern or source.relative_path}'",
                                                 f"'{absolute}'", 1)
     connection = duckdb.connect()

@@ -345,7 +345,8 @@ def test_publish_from_refuses_a_file_the_last_dbt_command_did_not_build(tmp_path
 
     last_command("run-1")
     assert "built and tested by `dbt build` (invocation run-1" in check_dev_build(built, target)
-    last_command("run-2", which="run", select=["fct_state_outcome_year"])  # a later `dbt run -s ...`
+    # a later `dbt run -s ...`
+    last_command("run-2", which="run", select=["fct_state_outcome_year"])
     with pytest.raises(BuildError) as raised:
         check_dev_build(built, target)
     message = str(raised.value)

@@ -1,8 +1,9 @@
 """A data engineer's loop on a temporary copy of the project, with the REAL data: a plain
-``dbt build --select +fct_state_outcome_year`` (no CLUSTER_WAREHOUSE_PATH) on a fresh file builds and
-tests exactly its selection and writes warehouse/dev.duckdb, never the published file; publishing
-that partial build is refused with the reason; with --allow-partial it is published through the
-same door, audit and change report, and a first publish says it has nothing to roll back to
+``dbt build --select +fct_state_outcome_year`` (no CLUSTER_WAREHOUSE_PATH) on a fresh file builds
+and tests exactly its selection and writes warehouse/dev.duckdb, never the published file;
+publishing that partial build is refused with the reason; with --allow-partial it is published
+through the same door, audit and change report, and a first publish says it has nothing to roll
+back to
 (and --refuse-changes refuses a first publish, which it cannot compare).
 
 The full-build version of this loop (plain ``dbt build`` + ``--publish-from`` while a reader
@@ -58,7 +59,8 @@ def project(built_warehouse, tmp_path_factory) -> Path:
 def selected_build(project) -> dict:
     before = sha256(project / PUBLISHED)
     completed = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "build", "--select", "+fct_state_outcome_year"],
+        [str(Path(sys.executable).with_name("dbt")), "build", "--select",
+         "+fct_state_outcome_year"],
         cwd=project, env=plain_environment(), capture_output=True, text=True, timeout=1800,
         check=False)
     return {"completed": completed, "before": before,
@@ -91,7 +93,8 @@ def test_a_selected_build_on_a_fresh_file_builds_and_tests_only_its_selection(
     assert dev.exists(), "a plain dbt build writes warehouse/dev.duckdb"
     connection = duckdb.connect(str(dev), read_only=True)
     try:
-        assert connection.execute("select count(*) from fct_state_outcome_year").fetchone()[0] > 1000
+        count = connection.execute("select count(*) from fct_state_outcome_year").fetchone()[0]
+        assert count > 1000
     finally:
         connection.close()
     assert sha256(project / PUBLISHED) == selected_build["before"], "published file changed"
@@ -102,7 +105,8 @@ def test_publishing_a_partial_dev_build_is_refused_with_the_reason(
 ):
     completed = publish_cli(project, built_warehouse, "--publish-from", "warehouse/dev.duckdb")
     assert completed.returncode == 1, completed.stdout[-3000:]
-    assert "the last dbt build selected part of the project ({'select': ['+fct_state_outcome_year']})" \
+    assert ("the last dbt build selected part of the project "
+            "({'select': ['+fct_state_outcome_year']})") \
         in completed.stderr
     assert "BUILD FAILED, published warehouse unchanged" in completed.stderr
     assert sha256(project / PUBLISHED) == selected_build["before"]

@@ -769,6 +769,10 @@ def build_warehouse(
                 timings["dbt build (write + test)"] = time.perf_counter() - phase
             phase = time.perf_counter()
             say(audit_staging(built, target))
+            from cluster_resilience.warehouse.anomalies import anomaly_warnings
+
+            for line in anomaly_warnings(built):  # values that look wrong: warn, do not stop
+                say(line)
             say(check_raw_fingerprints(built, report.fingerprints,
                                        required=not (allow_partial or _is_partial(dbt_args))))
             timings["audit"] = time.perf_counter() - phase

@@ -80,8 +80,10 @@ def test_moments_path_equals_pyfixest_feols_with_county_and_year_effects(bench, 
     assert ours["estimate"] == pytest.approx(reference["estimate"], rel=1e-8, abs=1e-10)
     assert ours["crv1_se"] == pytest.approx(reference["crv1_se"], rel=1e-8)
     assert ours["crv1_p"] == pytest.approx(reference["crv1_p"], rel=1e-6)
-    # the within (Frisch-Waugh-Lovell) refit the benchmark bootstraps has the same coefficient
+    # the within (Frisch-Waugh-Lovell) data the benchmark bootstraps pyfixest on: the same
+    # coefficient, and the same bootstrap up to the year effects (not nested in the clusters)
     assert reference["within_estimate"] == pytest.approx(reference["estimate"], rel=1e-8)
+    assert reference["boot_p_planted"] == pytest.approx(ours["boot_p_planted"], abs=5 / REPS)
 
 
 def test_wild_bootstrap_equals_pyfixest_wildboottest_on_the_full_dummy_model(bench, panel_shape):

@@ -81,7 +81,7 @@ refresh: $(REFRESH_STAMP)
 ## moments with the project's macros, DID + CRV1 + wild bootstrap, vs pyfixest on the same rows;
 ## Spark local[2] at BENCH_SPARK_SIZES when the spark extra is installed. Prints the tables.
 BENCH_SIZES ?= 1000000,5000000,20000000
-BENCH_SPARK_SIZES ?= 5000000
+BENCH_SPARK_SIZES ?= 5000000,20000000
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python -m cluster_resilience.bench --sizes $(BENCH_SIZES) --spark-sizes "$(BENCH_SPARK_SIZES)"

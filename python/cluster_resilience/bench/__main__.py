@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         description="County-scale benchmark of in-engine estimation on a SYNTHETIC panel.",
     )
     parser.add_argument("--sizes", type=_sizes, default=_sizes("1000000,5000000,20000000"))
-    parser.add_argument("--spark-sizes", type=_sizes, default=_sizes("5000000"),
+    parser.add_argument("--spark-sizes", type=_sizes, default=_sizes("5000000,20000000"),
                         help="sizes also run on Spark local[2] (empty string: none)")
     parser.add_argument("--reps", type=int, default=999, help="wild bootstrap draws")
     parser.add_argument("--seed", type=int, default=20200311, help="wild bootstrap seed")

@@ -129,7 +129,7 @@ def pyfixest_did(data: pd.DataFrame, *, reps: int, seed: int, planted_effect: fl
     counting every fixed-effect level (``k_fixef='full'``, as ours), then the wild bootstrap.
 
     pyfixest's ``Feols.wildboottest`` expands every fixed effect into a DENSE one-hot design
-    (rows x (1 + counties + years) doubles: 25 GB at 1M rows), so on a county panel the bootstrap
+    (rows x (1 + counties + years) doubles: 26 GB at 1M rows), so on a county panel the bootstrap
     it would run (:func:`wildboottest_p_value`) is run on the fit's within-transformed data
     (pyfixest's own demeaned y and treated_x_post, ``fit._Y`` and ``fit._X``): the
     Frisch-Waugh-Lovell form of the same regression (same coefficient; the same CRV1 standard

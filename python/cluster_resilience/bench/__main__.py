@@ -70,6 +70,9 @@ def run(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     notes.append(f"dbt parse of the project (DuckDB): {time.perf_counter() - start:.1f} s, once; "
                  "each size is then compiled from the parsed manifest (not in the step times).")
     spark_sizes = [size for size in args.spark_sizes if size in args.sizes]
+    ignored = [size for size in args.spark_sizes if size not in args.sizes]
+    if ignored:
+        notes.append(f"Spark sizes {ignored} are not among --sizes: not run.")
     spark_reason = spark_unavailable_reason() if spark_sizes else None
     spark_renderer = None
     if spark_sizes and spark_reason is None:

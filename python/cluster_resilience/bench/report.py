@@ -139,6 +139,22 @@ def _targets(records: list[dict]) -> list[str]:
             f"(target <= {TARGET_RSS_GIB:.0f} GiB: "
             f"{'met' if peak <= TARGET_RSS_GIB else 'NOT met'})."
         )
+    compared = [
+        (record["duckdb"]["solve"], record["pyfixest"]) for record in records
+        if record.get("pyfixest") and "skipped" not in record["pyfixest"]
+    ]
+    if compared:
+        coef = max(abs(ours["estimate"] - theirs["estimate"]) for ours, theirs in compared)
+        se = max(abs(ours["crv1_se"] - theirs["crv1_se"]) / ours["crv1_se"]
+                 for ours, theirs in compared)
+        boot = max(abs(ours["boot_p_planted"] - theirs["boot_p_planted"])
+                   for ours, theirs in compared)
+        lines.append(
+            f"- Agreement with pyfixest, largest over the sizes: coefficient {coef:.1e} "
+            f"(absolute), CRV1 SE {se:.1e} (relative) (target ~1e-8: "
+            f"{'met' if max(coef, se) <= 1e-8 else 'NOT met'}); bootstrap p-values of H0: "
+            f"planted effect differ by at most {boot:.3f}."
+        )
     speedups = []
     for record in records:
         pyfixest = record.get("pyfixest")

@@ -114,6 +114,15 @@ $(REFRESH_STAMP): $(STAMP)
 refresh: $(REFRESH_STAMP)
 	$(BIN)/python -m cluster_resilience.warehouse.refresh $(REFRESH_ARGS)
 
+## bench: the county-scale benchmark on a SYNTHETIC panel (docs/benchmarks.md): generate in DuckDB,
+## moments with the project's macros, DID + CRV1 + wild bootstrap, vs pyfixest on the same rows;
+## Spark local[2] at BENCH_SPARK_SIZES when the spark extra is installed. Prints the tables.
+BENCH_SIZES ?= 1000000,5000000,20000000
+BENCH_SPARK_SIZES ?= 5000000,20000000
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m cluster_resilience.bench --sizes $(BENCH_SIZES) --spark-sizes "$(BENCH_SPARK_SIZES)"
+
 clean:
 	rm -rf target logs
 

@@ -69,6 +69,7 @@ class Case:
     check: Callable[[Path], None] | None = None  # stage newer: asserts on the published file
     cli_args: tuple[str, ...] = ()  # build CLI options before `--`
     report: tuple[str, ...] = ()  # regexes target/change_report.md must each match (DOTALL)
+    printed: tuple[str, ...] = ()  # regexes the build's printed output must each match (DOTALL)
 
     def matches(self, text: str) -> bool:
         return re.search(self.message, text, flags=re.DOTALL) is not None
@@ -288,6 +289,43 @@ def _alabama_gdp_2020_up(project: Path) -> None:
     rewrite(project, BEA2, change)
 
 
+def _gdp_from_another_year(project: Path) -> None:
+    """California's 2019 GDP (SAGDP2N line 1) replaced by its 2015 value: a plausible wrong
+    value (right magnitude, right format) that no range or identity test catches."""
+
+    def change(data: bytes) -> bytes:
+        lines = lines_of(data)
+        header = lines[0].split(b",")
+        year, source = header.index(b"2019"), header.index(b"2015")
+        for i, line in enumerate(lines):
+            fields = line.split(b",")
+            if line.startswith(b' "06000"') and fields[4] == b"1":
+                fields[year] = fields[source]
+                lines[i] = b",".join(fields)
+                return b"\n".join(lines)
+        raise AssertionError("California line 1 not found")
+
+    rewrite(project, BEA2, change)
+
+
+def _flip_published_strong_flag(project: Path) -> None:
+    """One published USCM strong_b flag flipped (a traded state x cluster row marked strong)."""
+
+    def change(data: bytes) -> bytes:
+        lines = lines_of(data)
+        header = lines[0].split(b",")
+        strong = header.index(b"strong_b")
+        for i, line in enumerate(lines[1:], start=1):
+            fields = line.split(b",")
+            if fields[-1].strip() == b"traded" and fields[strong] == b"False":
+                fields[strong] = b"True"
+                lines[i] = b",".join(fields)
+                return b"\n".join(lines)
+        raise AssertionError("no traded row with strong_b False")
+
+    rewrite(project, USCM, change)
+
+
 # A refused publish only needs the DID estimates and the raw fingerprints: build just those,
 # without dbt tests, and with few bootstrap draws (the headline specs do not bootstrap).
 DID_ONLY = ("--select", "+est_did_coefficients", "dim_raw_file", "--exclude",
@@ -442,10 +480,10 @@ CASES: list[Case] = [
          r"Invalid dbt var 'windows\.shock'.*post_year after pre_year"),
     Case("window_year_not_a_year", set_window("recovery", 20, 2022), "vars",
          r"Invalid dbt var 'windows\.recovery\.pre_year': got 20\. Allowed: a four-digit year"),
-    Case("removed_list_var", nothing, "vars",
+    Case("removed_list_var", set_vars(min_states_per_period="30\n  outcomes: [gdp, happiness]"),
+         "vars",
          r"dbt var 'outcomes' no longer exists: outcomes, specs, factors and treatment rules are "
-         r"the registry seeds",
-         dbt_args=("--vars", "{outcomes: [gdp, happiness]}")),
+         r"the registry seeds"),
     Case("rule_without_its_sql_expression",
          edit_lines("seeds/treatment_rules.csv", lambda lines: [
              *lines, b"biggest_cluster,state_cluster,binary,false,nothing,Biggest,9,no SQL yet"]),
@@ -453,7 +491,8 @@ CASES: list[Case] = [
          r"'biggest_cluster' is in seeds/treatment_rules\.csv but "
          r"int_treatment__state_cluster_rules has no column 'biggest_cluster'",
          dbt_args=("--select", "+fct_state_cluster_treatment", "--exclude",
-                   "resource_type:test", "resource_type:unit_test")),
+                   "resource_type:test", "resource_type:unit_test"),
+         cli_args=("--allow-partial",)),
     Case("percentile_out_of_range", set_vars(uscm_strong_lq_percentile="1.5"), "vars",
          r"Invalid dbt var 'uscm_strong_lq_percentile': got 1\.5\. Allowed: a number in \(0, 1\)"),
     Case("rdd_placebo_after_outcome_start", nothing, "vars",
@@ -473,6 +512,21 @@ CASES: list[Case] = [
     Case("utf8_bom", _bom, "success", r"", dbt_args=MODELS_ONLY, slow=True),
     Case("windows_line_endings", _crlf, "success", r"", dbt_args=MODELS_ONLY, slow=True),
     # ---------------------------------------------------------------- changed numbers
+    Case("value_from_another_year", _gdp_from_another_year, "refused",
+         r"REFUSED \(--refuse-changes\).*headline estimates moved",
+         dbt_args=("--select", "+est_did_coefficients", "+mart_data_anomalies", "dim_raw_file",
+                   "--exclude", "resource_type:test", "resource_type:unit_test",
+                   "--vars", "{bootstrap_reps: 99}"),
+         cli_args=("--refuse-changes", "--allow-partial"), slow=True,
+         report=(r"SAGDP2N__ALL_AREAS_1997_2022\.csv: 1 cells changed",
+                 r"\| gdp shock DID, layout paper, spec paper[^|]*\| "
+                 r"(?P<before>[-0-9.e]+) [^|]*\| (?!(?P=before) )[-0-9.e]+ "),
+         printed=(r"WARNING: \d+ value\(s\) look wrong.*SAGDP2N__ALL_AREAS_1997_2022\.csv: "
+                  r"state 06, gdp 2019: value equals its 2015 value",)),
+    Case("published_uscm_flag_flipped", _flip_published_strong_flag, "dbt",
+         r"DBT BUILD FAILED.*assert_uscm_flags_agree_exactly.*failing rows.*flag='strong_b'",
+         dbt_args=("--select", "+assert_uscm_flags_agree_exactly", "--fail-fast"),
+         cli_args=("--allow-partial",)),
     Case("changed_value_refused", _alabama_gdp_2020_up, "refused",
          r"REFUSED \(--refuse-changes\).*tables changed:.*main\.est_did_coefficients.*"
          r"SAGDP2N__ALL_AREAS_1997_2022\.csv: 1 cells changed.*headline estimates moved:.*"

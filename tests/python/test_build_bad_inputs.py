@@ -92,6 +92,9 @@ def test_bad_input(case: Case, catalogue, built_warehouse):
         assert outcome["hash_after"] != outcome["hash_before"], "newer release not published"
         case.check(Path(outcome["published"]))
         return
+    for pattern in case.printed:
+        assert re.search(pattern, outcome["stdout"], flags=re.DOTALL), (
+            f"the build did not print {pattern!r}:\n{outcome['stdout'][-6000:]}")
     for pattern in case.report:
         assert re.search(pattern, outcome["change_report"], flags=re.DOTALL), (
             f"change report does not match {pattern!r}:\n{outcome['change_report'][:6000]}")

@@ -771,7 +771,7 @@ def build_warehouse(
             say(audit_staging(built, target))
             from cluster_resilience.warehouse.anomalies import anomaly_warnings
 
-            for line in anomaly_warnings(built):  # values that look wrong: warn, do not stop
+            for line in anomaly_warnings(built, paths.published):  # warn, do not stop
                 say(line)
             say(check_raw_fingerprints(built, report.fingerprints,
                                        required=not (allow_partial or _is_partial(dbt_args))))

@@ -431,6 +431,23 @@ def _compare_by_key(connection, relation, common, old_columns, new_columns, chan
 
 
 # ------------------------------------------------------------------------------ headline
+def _compared_rule(connection, side: str, columns) -> str:
+    """A filter keeping, per layout, the treatment rule the paper comparison shows (registry
+    seeds treatment_rules.compared_with_paper at the layout's native_rule_level); none when the
+    warehouse predates those columns."""
+    rules = set(_columns(connection, side, "reference", "treatment_rules"))
+    layouts = set(_columns(connection, side, "reference", "layouts"))
+    if ("treatment_rule" not in columns or "compared_with_paper" not in rules
+            or "native_rule_level" not in layouts):
+        return ""
+    return (
+        f" and treatment_rule in (select rules.treatment_rule from {side}.reference.treatment_rules"
+        f" as rules inner join {side}.reference.layouts as layouts"
+        " on rules.rule_level = layouts.native_rule_level"
+        " where rules.compared_with_paper and layouts.layout = estimates.layout)"
+    )
+
+
 def _headlines(connection) -> tuple[list[Headline], list[str]]:
     table = HEADLINE["table"]
     needed = {"spec", "layout", "estimate", "std_error", "p_value", *HEADLINE["filters"]}
@@ -448,8 +465,9 @@ def _headlines(connection) -> tuple[list[Headline], list[str]]:
                              for c, v in HEADLINE["filters"].items())
         frames[side] = connection.execute(
             f"select layout, spec{rule}, estimate, std_error, p_value from {side}.main.{table} "
-            f"where {where} and layout in {tuple(HEADLINE['layouts'])} "
-            f"and spec in {tuple(HEADLINE['specs'])} order by 1, 2, 3").fetchall()
+            f"as estimates where {where} and layout in {tuple(HEADLINE['layouts'])} "
+            f"and spec in {tuple(HEADLINE['specs'])}{_compared_rule(connection, side, columns)} "
+            "order by 1, 2, 3").fetchall()
     labels: dict[tuple, dict[str, dict[str, float]]] = {}
     for side, rows in frames.items():
         for layout, spec, rule, estimate, std_error, p_value in rows:

@@ -27,7 +27,8 @@
   (for example a treatment rule added to seeds/treatment_rules.csv without its SQL expression).
 -#}
 {% macro require_registry_columns(relation, names, seed, where_to_add) %}
-    {%- if execute -%}
+    {#- a relation not built yet (`dbt compile` or lint on an empty warehouse) has nothing to check -#}
+    {%- if execute and load_relation(relation) is not none -%}
         {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
         {%- for name in names if name | lower not in present -%}
             {{ exceptions.raise_compiler_error(

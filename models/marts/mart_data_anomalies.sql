@@ -32,7 +32,7 @@ growth as (
 
 medians as (
 
-    select outcome, year, percentile_cont(0.5) within group (order by growth_rate) as median_growth
+    select outcome, year, percentile_cont(0.5) within group (order by growth_rate) as median_growth  -- noqa: LT14
     from growth
     group by outcome, year
 
@@ -48,7 +48,7 @@ deviations as (
 
 spreads as (
 
-    select outcome, year, 1.4826 * percentile_cont(0.5) within group (order by deviation) as robust_sd
+    select outcome, year, 1.4826 * percentile_cont(0.5) within group (order by deviation) as robust_sd  -- noqa: LT14
     from deviations
     group by outcome, year
 
@@ -62,8 +62,9 @@ scored as (
         deviations.year,
         deviations.growth_rate,
         deviations.median_growth,
-        case when spreads.robust_sd > 0
-            then (deviations.growth_rate - deviations.median_growth) / spreads.robust_sd
+        case
+            when spreads.robust_sd > 0
+                then (deviations.growth_rate - deviations.median_growth) / spreads.robust_sd
         end as robust_z
     from deviations
     inner join spreads on deviations.outcome = spreads.outcome and deviations.year = spreads.year

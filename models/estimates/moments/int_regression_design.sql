@@ -6,6 +6,9 @@
 --   event_study: year_<y> (year effects, all years but the reference year) and treated_x_<y>
 --                (treatment x year, all years but the reference year); the state effects are
 --                absorbed (fe_id), not regressors.
+-- Layout rules are off for this file: its SQL is written by loops over the registries, and
+-- the linter sees only one rendering of them.
+-- noqa: disable=LT02,LT05,LT11,LT14,AL03,RF03
 {%- set factors = registry_names('factors') %}
 with
 

@@ -33,7 +33,7 @@ shares as (
 
 median_share as (
 
-    select percentile_cont(0.5) within group (order by strong_employment_share) as median_strong_employment_share
+    select percentile_cont(0.5) within group (order by strong_employment_share) as median_strong_employment_share  -- noqa: LT14
     from shares
 
 )

@@ -13,13 +13,21 @@ checked as (
 
 disagreements as (
 
-    select state_fips, cluster_code, 'strong_b' as flag,
-        strong_b_published as published, strong_b_ours as rebuilt
+    select
+        state_fips,
+        cluster_code,
+        'strong_b' as flag,
+        strong_b_published as published,
+        strong_b_ours as rebuilt
     from checked
     where strong_b_published <> strong_b_ours
     union all
-    select state_fips, cluster_code, 'strong10_b' as flag,
-        strong10_b_published as published, strong10_b_ours as rebuilt
+    select
+        state_fips,
+        cluster_code,
+        'strong10_b' as flag,
+        strong10_b_published as published,
+        strong10_b_ours as rebuilt
     from checked
     where strong10_b_published <> strong10_b_ours
 

@@ -25,7 +25,9 @@ def manifest(built_warehouse):
 
 @pytest.fixture(scope="module")
 def warehouse(built_warehouse):
-    connection = duckdb.connect(str(built_warehouse), read_only=True)
+    """The build's full dbt database (the published file holds only the public tables)."""
+    build_file = built_warehouse.with_name(built_warehouse.stem + ".build.duckdb")
+    connection = duckdb.connect(str(build_file), read_only=True)
     yield connection
     connection.close()
 

@@ -647,13 +647,9 @@ def rdd_section(warehouse: Warehouse) -> Section:
 
 def _rd_plot_points(warehouse: Warehouse) -> dict[tuple, pd.DataFrame]:
     """est_rdd_plot_data, one frame of points per plot."""
-    points = warehouse.df(
-        f"""
-        select spec, outcome, running_variable, plotted, element, side, point, x, y,
-               bin_low, bin_high, n_in_bin
-        from {warehouse.relation("est_rdd_plot_data")}
-        order by spec, outcome, running_variable, plotted, element, side, point
-        """
+    points = warehouse.table(
+        "est_rdd_plot_data",
+        order_by="spec, outcome, running_variable, plotted, element, side, point",
     )
     return {key: frame for key, frame in points.groupby(list(RD_PLOT_KEYS), sort=False)}
 

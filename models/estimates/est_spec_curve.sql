@@ -40,9 +40,11 @@ select
     coefficients.p_value_is_bound,
     coefficients.n_obs,
     coefficients.n_clusters,
+    -- equal estimates (rules or layouts that select the same rows) differ in the last bits
+    -- from build to build (parallel sums): rounded, so ties break by name, the same every build
     row_number() over (
         partition by coefficients.window_name, coefficients.outcome, coefficients.spec
-        order by coefficients.estimate, coefficients.treatment_rule, coefficients.layout
+        order by round(coefficients.estimate, 10), coefficients.treatment_rule, coefficients.layout
     ) as curve_rank,
     paper.paper_estimate,
     case

@@ -245,8 +245,8 @@ def _staging_files(published: Path) -> list[Path]:
 @pytest.mark.parametrize(
     "point, pattern, delay, signum, group",
     [
-        ("staging", r"START sql view model staging\.", 0.0, signal.SIGKILL, True),
-        ("staging", r"START sql view model staging\.", 0.0, signal.SIGINT, True),  # Ctrl-C
+        ("staging", r"START sql (view|table) model staging\.", 0.0, signal.SIGKILL, True),
+        ("staging", r"START sql (view|table) model staging\.", 0.0, signal.SIGINT, True),  # Ctrl-C
         ("python_estimate_model", r"START python (table|incremental) model ", 2.0,
          signal.SIGTERM, False),  # a scheduler stopping the build
     ],

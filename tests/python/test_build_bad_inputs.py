@@ -132,7 +132,7 @@ def test_catalogue_covers_the_issue_list():
         "non_numeric_value", "new_suppression_code", "negative_employment",
         "duplicate_state_year", "unknown_state_fips", "unknown_naics", "year_out_of_range",
         "windows_line_endings", "utf8_bom", "latin1_encoding", "thousands_separator",
-        "var_wrong_type", "window_end_before_start", "unknown_treatment_rule",
+        "var_wrong_type", "window_end_before_start", "rule_without_its_sql_expression",
         "bls_later_years", "bea_one_more_year_column", "year_gap", "duplicated_key_year_row",
     }
     assert required <= names, sorted(required - names)

@@ -49,8 +49,8 @@ publish: $(STAMP)
 ## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests,
 ## the Superset dashboard in headless chromium, hence the BI venv, and an older DuckDB reading the
 ## published file, hence .venv-compat)
-test: $(STAMP) $(BI_STAMP) $(COMPAT_STAMP) lint
-	$(BIN)/python -m pytest
+test: $(STAMP) $(BI_STAMP) $(COMPAT_STAMP) browser lint
+	CLUSTER_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check python tests models bi
@@ -138,3 +138,16 @@ docs: $(STAMP)
 	CLUSTER_WAREHOUSE_PATH=target/docs/warehouse_snapshot.duckdb $(BIN)/dbt docs generate --static --target-path target/docs
 	rm -f target/docs/warehouse_snapshot.duckdb
 	@echo "docs site: target/docs/static_index.html (open it in a browser; no network needed)"
+
+## browser: Debian's chromium and chromium-driver for the headless dashboard test (apt-get, as
+##   root; a no-op when both are on PATH). Browser downloads by tools (selenium-manager) fail here.
+.PHONY: browser
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+		echo "chromium and chromedriver present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+		echo "make browser: install Debian's chromium and chromium-driver (needs root: sudo apt-get install chromium chromium-driver)" >&2; exit 1; \
+	fi

@@ -63,8 +63,12 @@ placebo_cutoffs as (
 
     select
         cluster_code,
-        quantile_cont(lq, {{ placebo_low }}) as lq_placebo_low,
-        quantile_cont(lq, {{ placebo_high }}) as lq_placebo_high
+        percentile_cont({{ placebo_low }}) within group (
+            order by lq
+        ) as lq_placebo_low,
+        percentile_cont({{ placebo_high }}) within group (
+            order by lq
+        ) as lq_placebo_high
     from rule
     where has_employment
     group by cluster_code
@@ -108,7 +112,7 @@ change_checks as (
                     || ' [' || coalesce(pre.naics3_published, '') || '] vs ' || change_windows.post_year
                     || ' [' || coalesce(post.naics3_published, '') || ']'
             when least(pre.naics3_coverage_share, post.naics3_coverage_share) < {{ min_coverage }}
-                then 'published NAICS-3 cells hold under {{ min_coverage }} of the cluster''s US employment'
+                then '{{ dbt.escape_single_quotes("published NAICS-3 cells hold under " ~ min_coverage ~ " of the cluster's US employment") }}'
         end as missing_reason
     from change_windows
     inner join cluster_employment as pre on change_windows.pre_year = pre.year

@@ -12,7 +12,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export CLUSTER_GIT_REVISION := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: build test install lint dbt-build rollback clean docs
+.PHONY: build test install install-spark lint dbt-build rollback clean docs
 
 # The pinned environment: every package at the version in constraints.txt.
 $(STAMP): pyproject.toml constraints.txt
@@ -22,13 +22,31 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The optional `spark` extra (dbt-spark + pyspark, ~0.5 GB): `make build TARGET=spark` and the
+# DuckDB = Spark equality test of `make test`.
+SPARK_STAMP := $(VENV)/.spark-installed
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,spark]'
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
+
 ## build: build, test and publish the warehouse from the shipped data (write-audit-publish)
+## build TARGET=spark: the same warehouse on Apache Spark (dbt target spark: local Spark inside
+##   dbt, Parquet tables under warehouse/spark/; TARGET=spark_cluster: SPARK_MASTER). Installs the
+##   `spark` extra on first use; needs Java 17. docs/spark.md
+TARGET ?= dev
+ifneq ($(filter spark%,$(TARGET)),)
+build: $(SPARK_STAMP)
+	$(BIN)/python -m cluster_resilience.warehouse.spark_build --target $(TARGET)
+else
 build: $(STAMP)
 	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE)
+endif
 
 ## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests)
-test: $(STAMP) lint
-	$(BIN)/python -m pytest
+test: $(STAMP) $(SPARK_STAMP) lint
+	CLUSTER_REQUIRE_SPARK=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check python tests models dashboard

@@ -93,8 +93,7 @@
     {%- if execute -%}
         {#- a relative path would be taken relative to the schema's directory, not to where dbt runs
             (as DuckDB takes it): anchor it at the working directory of dbt's process (the JVM's) -#}
-        {%- set root = env_var('CLUSTER_RAW_DATA_ROOT', '') or run_query(
-            "select java_method('java.lang.System', 'getProperty', 'user.dir')").columns[0].values()[0] -%}
+        {%- set root = spark_raw_data_root() -%}
         {%- for source in graph.sources.values() if source.package_name == project_name -%}
             {%- set location = source.meta.get('external_location') or source.config.meta.get('external_location') -%}
             {%- if location -%}

@@ -2,39 +2,32 @@
 -- read it. The publish step checks these against the files the Great Expectations door validated
 -- and compares them with the previously published warehouse (target/change_report.md).
 {%- set files = raw_source_files() %}
-{%- set sources = files | map(attribute=0) | list %}
 {%- set paths = files | map(attribute=1) | list %}
 with
 
 declared as (
 
-    select
-        unnest([
-            '{{ sources | join("',\n            '") }}'
-        ]) as source_name,
-        unnest([
-            '{{ paths | join("',\n            '") }}'
-        ]) as file_path
+    select source_name, file_path
+    from (
+        values
+        {%- for source_name, path in files %}
+            ('{{ source_name }}', '{{ path }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as declared_files (source_name, file_path)
 
 ),
 
 file_contents as (
 
-    select
-        filename as file_path,
-        size as file_bytes,
-        sha256(content) as sha256
-    from read_blob([
-        '{{ (paths or ["data/raw/PROVENANCE.md"]) | join("',\n        '") }}'  -- noqa: LT05
-    ])
+    {{ raw_file_fingerprints(paths or ["data/raw/PROVENANCE.md"]) }}
 
 )
 
 select
-    declared.source_name::varchar as source_name,
-    declared.file_path::varchar as file_path,
-    file_contents.file_bytes::bigint as file_bytes,
-    file_contents.sha256::varchar as sha256,
-    '{{ invocation_id }}'::varchar as run_id
+    cast(declared.source_name as {{ dbt.type_string() }}) as source_name,
+    cast(declared.file_path as {{ dbt.type_string() }}) as file_path,
+    cast(file_contents.file_bytes as bigint) as file_bytes,
+    cast(file_contents.sha256 as {{ dbt.type_string() }}) as sha256,
+    cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as run_id
 from declared
-inner join file_contents using (file_path)
+inner join file_contents on declared.file_path = file_contents.file_path

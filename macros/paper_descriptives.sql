@@ -72,18 +72,10 @@ panel_rows as (
 
 ),
 
--- one row per panel row and variable with a value (as UNPIVOT, spelled as a union: portable)
 long_values as (
-    {%- for variable in ['qp', 'lq', 'ap', 'est', 'employment', 'wage', 'gdp', 'gdp_manu', 'exports', 'imports'] %}
 
-    select '{{ variable }}' as variable, cast({{ variable }} as double) as variable_value
-    from panel_rows
-    where {{ variable }} is not null
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ unpivot_columns('panel_rows', 'qp, lq, ap, est, employment, wage, gdp, gdp_manu, exports, imports',
+                       'variable', 'variable_value') }}
 
 ),
 

@@ -96,3 +96,21 @@
     {{ return(env_var('CLUSTER_RAW_DATA_ROOT', '') or run_query(
         "select java_method('java.lang.System', 'getProperty', 'user.dir')").columns[0].values()[0]) }}
 {% endmacro %}
+
+{#- The body of a CTE unpivoting `columns` (a comma-separated list of column names, as after
+    DuckDB's UNPIVOT ... ON) of `relation`: one row per input row and column whose value is not
+    NULL (as UNPIVOT leaves NULLs out), the column's name in `name_column` and its value, cast to
+    `value_type`, in `value_column`; no other column is carried. One union all per column: the
+    same rows on every engine (DuckDB's UNPIVOT ... INTO is not Spark SQL). -#}
+{% macro unpivot_columns(relation, columns, name_column, value_column, value_type='double') -%}
+    {%- for column in columns.split(',') | map('trim') %}
+    select
+        '{{ column }}' as {{ name_column }},
+        cast({{ column }} as {{ value_type }}) as {{ value_column }}
+    from {{ relation }}
+    where {{ column }} is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -7,7 +7,7 @@ with
 
 declared as (
 
-    select source_name, file_path
+    select declared_files.source_name, declared_files.file_path
     from (
         values
         {%- for source_name, path in files %}

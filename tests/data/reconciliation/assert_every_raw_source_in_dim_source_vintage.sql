@@ -13,7 +13,7 @@ with
 
 declared as (
 
-    select source_name
+    select declared_sources.source_name
     from (
         values
         {%- for source_name in declared %}
@@ -22,7 +22,7 @@ declared as (
             (cast(null as {{ dbt.type_string() }}))
         {%- endfor %}
     ) as declared_sources (source_name)
-    where source_name is not null
+    where declared_sources.source_name is not null
 
 ),
 

@@ -19,7 +19,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export CLUSTER_GIT_REVISION := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: build test install lint dbt-build rollback clean docs publish
+.PHONY: build test install install-spark lint dbt-build rollback clean docs publish
 
 # The pinned environment: every package at the version in constraints.txt (pip prints each
 # package as it is collected and installed).
@@ -35,11 +35,29 @@ $(COMPAT_STAMP): requirements-compat.txt
 
 install: $(STAMP) $(COMPAT_STAMP)
 
+# The optional `spark` extra (dbt-spark + pyspark): `make build TARGET=spark` and the
+# DuckDB = Spark equality test of `make test` (tests/python/test_spark_equality.py).
+SPARK_STAMP := $(VENV)/.spark-installed
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -c constraints.txt -e '.[test,spark]'
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
+
 ## build: build, test and publish the warehouse from the shipped data (write-audit-publish).
 ##   VARS='{bootstrap_reps: 199}' passes dbt vars; NO_CHANGE=1 refuses to publish if any table
 ##   would change (scheduled rebuilds); the change report is target/change_report.md
+## build TARGET=spark: the same project on Apache Spark (dbt target spark: local Spark inside
+##   dbt, Parquet tables under warehouse/spark/; TARGET=spark_cluster: SPARK_MASTER). Installs
+##   the `spark` extra on first use; needs Java 17. docs/spark.md
+TARGET ?= dev
+ifneq ($(filter spark%,$(TARGET)),)
+build: $(SPARK_STAMP)
+	$(BIN)/python -m cluster_resilience.warehouse.spark_build --target $(TARGET) $(if $(VARS),-- --vars "$$VARS")
+else
 build: $(STAMP)
 	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE) $(if $(NO_CHANGE),--refuse-changes) $(if $(VARS),-- --vars "$$VARS")
+endif
 
 ## publish: publish $(DEV_WAREHOUSE), built by a plain `dbt build`, through the same door,
 ##   audit, change report and atomic rename as `make build` (NO_CHANGE=1 works here too)
@@ -47,10 +65,12 @@ publish: $(STAMP)
 	$(BIN)/python -m cluster_resilience.warehouse.build --warehouse $(WAREHOUSE) --publish-from $(DEV_WAREHOUSE) $(if $(NO_CHANGE),--refuse-changes)
 
 ## test: lint, then every test (pytest, incl. a full `dbt build` with all dbt data and unit tests,
-## the Superset dashboard in headless chromium, hence the BI venv, and an older DuckDB reading the
-## published file, hence .venv-compat)
-test: $(STAMP) $(BI_STAMP) $(COMPAT_STAMP) browser lint
-	CLUSTER_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+## the Superset dashboard in headless chromium, hence the BI venv and `make browser`, an older
+## DuckDB reading the published file, hence .venv-compat, and the same build on Spark, hence the
+## spark extra; CLUSTER_REQUIRE_SPARK=1 / CLUSTER_REQUIRE_BROWSER=1 make a missing Spark or browser
+## fail their tests instead of skipping them)
+test: $(STAMP) $(SPARK_STAMP) $(BI_STAMP) $(COMPAT_STAMP) browser lint
+	CLUSTER_REQUIRE_SPARK=1 CLUSTER_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check python tests models bi

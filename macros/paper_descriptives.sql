@@ -74,9 +74,8 @@ panel_rows as (
 
 long_values as (
 
-    unpivot panel_rows
-    on qp, lq, ap, est, employment, wage, gdp, gdp_manu, exports, imports
-    into name variable value variable_value
+    {{ unpivot_columns('panel_rows', 'qp, lq, ap, est, employment, wage, gdp, gdp_manu, exports, imports',
+                       'variable', 'variable_value') }}
 
 ),
 
@@ -85,7 +84,7 @@ variable_stats as (
     select
         variable,
         count(variable_value) as n_rows,
-        count(variable_value)::double as stat_count,
+        cast(count(variable_value) as double) as stat_count,
         avg(variable_value) as stat_mean,
         median(variable_value) as stat_median,
         stddev_samp(variable_value) as stat_sd,
@@ -98,11 +97,16 @@ variable_stats as (
 ),
 
 variable_stats_long as (
+    {%- for statistic in ['count', 'mean', 'median', 'sd', 'range', 'min', 'max'] %}
 
-    unpivot variable_stats
-    on stat_count as count, stat_mean as mean, stat_median as median, stat_sd as sd,
-    stat_range as range, stat_min as min, stat_max as max
-    into name statistic value ours
+    select variable, n_rows, '{{ statistic }}' as statistic, stat_{{ statistic }} as ours
+    from variable_stats
+    where stat_{{ statistic }} is not null
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -126,12 +130,14 @@ cluster_counts as (
 
 cluster_counts_long as (
 
-    select 'cluster' as variable, n_rows, statistic, ours
-    from (
-        unpivot cluster_counts
-        on count, count_industry, count_sub_cluster, count_state, count_traded, count_local
-        into name statistic value ours
-    )
+    {%- for statistic in ['count', 'count_industry', 'count_sub_cluster', 'count_state', 'count_traded', 'count_local'] %}
+    select 'cluster' as variable, n_rows, '{{ statistic }}' as statistic, {{ statistic }} as ours
+    from cluster_counts
+    where {{ statistic }} is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 

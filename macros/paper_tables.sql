@@ -65,7 +65,7 @@
         max(value) filter (where statistic = 't_value') as paper_t_value,
         max(value) filter (where statistic = 'p_value') as paper_p_value,
         max(printed_text) filter (where statistic in ('estimate', 'value')) as paper_printed,
-        string_agg(distinct note, ' | ') as paper_note
+        {{ distinct_values_text('note', "' | '") }} as paper_note
     from {{ ref('paper_published_estimates') }}
     where model <> 'descriptive'
     group by paper_table, model, window_name, outcome, term

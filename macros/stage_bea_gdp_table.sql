@@ -27,7 +27,7 @@ release as (
 data_rows as (
 
     -- Drop the four footer lines: they carry text in GeoFIPS and nothing in LineCode.
-    select * exclude (Region, TableName, IndustryClassification, Unit)
+    select *
     from source
     where LineCode is not null
 
@@ -35,9 +35,8 @@ data_rows as (
 
 unpivoted as (
 
-    unpivot data_rows
-    on columns('^[0-9]{4}$')
-    into name year_label value raw_value
+    -- one row per area, line and year column (the other columns are carried along)
+    {{ unpivot_year_columns('data_rows', 'year_label', 'raw_value') }}
 
 ),
 

@@ -10,8 +10,8 @@
     '{{ name }}'
     {%- if first_year is not none %}
     || ' ' || case
-        when {{ first_year }} = {{ last_year }} then cast({{ first_year }} as varchar)
-        else cast({{ first_year }} as varchar) || '-' || cast({{ last_year }} as varchar)
+        when {{ first_year }} = {{ last_year }} then cast({{ first_year }} as {{ dbt.type_string() }})
+        else cast({{ first_year }} as {{ dbt.type_string() }}) || '-' || cast({{ last_year }} as {{ dbt.type_string() }})
     end
     {%- endif %}
     {%- if release is not none %}

@@ -40,12 +40,13 @@ select
     coefficients.p_value_is_bound,
     coefficients.n_obs,
     coefficients.n_clusters,
-    -- equal estimates (rules or layouts that select the same rows) differ in the last bits
-    -- from build to build (parallel sums): rounded, so ties break by name, the same every build
-    row_number() over (
+    -- bigint on every engine (Spark's row_number() is an int). Estimates equal to 12 decimals are
+    -- ties (layouts that give the same regression differ only in the last bits, which vary with
+    -- the engine's summation order), ranked by rule and layout.
+    cast(row_number() over (
         partition by coefficients.window_name, coefficients.outcome, coefficients.spec
-        order by round(coefficients.estimate, 10), coefficients.treatment_rule, coefficients.layout
-    ) as curve_rank,
+        order by round(coefficients.estimate, 12), coefficients.treatment_rule, coefficients.layout
+    ) as bigint) as curve_rank,
     paper.paper_estimate,
     case
         when paper.paper_estimate is null or paper.paper_estimate = 0 then null

@@ -294,13 +294,13 @@ aggregated as (
         count(*) as n_naics3,
         count(*) filter (where naics3_employment_state is null) as n_naics3_unpublished,
         -- the published NAICS-3 set, so two years can be compared over the same industries
-        array_to_string(
-            list_sort(list(naics3_code) filter (where naics3_employment_state is not null)), ','
-        ) as naics3_published,
-        array_to_string(
-            list_sort(list(naics3_code) filter (where naics3_employment_state is null)), ','
-        ) as naics3_unpublished,
-        arg_max(naics3_code, weight * cluster_naics3_employment_national) as main_naics3_code,
+        {{ dbt.listagg(
+            "case when naics3_employment_state is not null then naics3_code end", "','", "order by naics3_code"
+        ) }} as naics3_published,
+        {{ dbt.listagg(
+            "case when naics3_employment_state is null then naics3_code end", "','", "order by naics3_code"
+        ) }} as naics3_unpublished,
+        max_by(naics3_code, weight * cluster_naics3_employment_national) as main_naics3_code,
         sum(n_naics6_mapped_by_acr1) as n_naics6_mapped_by_acr1
     from state_cluster_naics3
     group by state_fips, cluster_code, year
@@ -344,7 +344,7 @@ final as (
             when year_editions.naics_vintage > uscm_edition.naics_vintage
                 then 'NAICS ' || year_editions.naics_vintage || ': USCM '
                     || uscm_edition.naics_vintage || ' crosswalk'
-            else 'USCM crosswalk of the year''s NAICS edition'
+            else '{{ dbt.escape_single_quotes("USCM crosswalk of the year's NAICS edition") }}'
         end as naics_mapping_note,
         'CBP state x NAICS-3 apportioned with CBP US x NAICS-6 weights' as source_table
 

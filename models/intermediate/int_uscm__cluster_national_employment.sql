@@ -70,11 +70,8 @@ cluster_from_cbp as (
         year,
         count(*) as n_naics_codes,
         count(*) filter (where employment_march is null) as n_naics_suppressed,
-        string_agg(
-            naics_code, ', '
-            order by naics_code
-        )
-        filter (where employment_march is null) as naics_suppressed,
+        {{ dbt.listagg("case when employment_march is null then naics_code end", "', '", "order by naics_code") }}
+            as naics_suppressed,
         coalesce(sum(employment_march), 0) as employment,
         coalesce(sum(establishments), 0) as establishments
     from naics6_in_cluster

@@ -39,10 +39,18 @@ cluster_cutoffs as (
     select
         cluster_code,
         count(*) as n_states_in_percentiles,
-        quantile_cont(lq_ours, {{ var('uscm_strong_lq_percentile') }}) as lq_p75,
-        quantile_cont(lq_ours, {{ var('uscm_strong10_lq_percentile') }}) as lq_p90,
-        quantile_cont(employment, {{ var('uscm_size_percentile') }}) as emp_p25,
-        quantile_cont(establishments, {{ var('uscm_size_percentile') }}) as est_p25
+        percentile_cont({{ var('uscm_strong_lq_percentile') }}) within group (
+            order by lq_ours
+        ) as lq_p75,
+        percentile_cont({{ var('uscm_strong10_lq_percentile') }}) within group (
+            order by lq_ours
+        ) as lq_p90,
+        percentile_cont({{ var('uscm_size_percentile') }}) within group (
+            order by employment
+        ) as emp_p25,
+        percentile_cont({{ var('uscm_size_percentile') }}) within group (
+            order by establishments
+        ) as est_p25
     from percentile_base
     group by cluster_code
 

@@ -5,7 +5,7 @@
         '{{ name }}' as window_name,
         {{ window['pre_year'] }} as pre_year,
         {{ window['post_year'] }} as post_year,
-        '{{ window.get('label', name) | replace("'", "''") }}' as window_label
+        '{{ dbt.escape_single_quotes(window.get('label', name)) }}' as window_label
     {%- if not loop.last %}
         union all
     {%- endif %}

@@ -27,7 +27,7 @@
         'source': staged.source,
         'agency': staged.agency,
         'model': staged.model,
-        'path': "(select min(file) from glob('" ~ pattern ~ "'))" if pattern else "null",
+        'path': raw_source_file_path(staged.source, pattern) if pattern else "null",
         'first_year': "min(year)" if staged.get('years') else "null",
         'last_year': "max(year)" if staged.get('years') else "null",
         'n_years': "count(distinct year)" if staged.get('years') else "null",
@@ -39,11 +39,11 @@
         '{{ row.source }}' as source_name,
         '{{ row.agency }}' as agency,
         '{{ row.model }}' as staging_model,
-        cast({{ row.path }} as varchar) as raw_file_path,
+        cast({{ row.path }} as {{ dbt.type_string() }}) as raw_file_path,
         cast({{ row.first_year }} as integer) as first_year,
         cast({{ row.last_year }} as integer) as last_year,
         cast({{ row.n_years }} as integer) as n_years,
-        cast({{ row.release }} as varchar) as release_label,
+        cast({{ row.release }} as {{ dbt.type_string() }}) as release_label,
         -- one label per source: NULL (and a failing not_null test) if its rows disagree
         case when count(distinct vintage) = 1 then max(vintage) end as vintage,
         count(*) as n_rows

@@ -88,8 +88,12 @@ placebo_cutoffs as (
 
     select
         cluster_code,
-        quantile_cont(lq, {{ placebo_low }}) as lq_placebo_low,
-        quantile_cont(lq, {{ placebo_high }}) as lq_placebo_high
+        percentile_cont({{ placebo_low }}) within group (
+            order by lq
+        ) as lq_placebo_low,
+        percentile_cont({{ placebo_high }}) within group (
+            order by lq
+        ) as lq_placebo_high
     from rule
     where has_employment
     group by cluster_code
@@ -152,7 +156,7 @@ change_checks as (
                     || ' [' || coalesce(pre.naics3_published, '') || '] vs ' || unit_windows.post_year
                     || ' [' || coalesce(post.naics3_published, '') || ']'
             when least(pre.naics3_coverage_share, post.naics3_coverage_share) < {{ min_coverage }}
-                then 'published NAICS-3 cells hold under {{ min_coverage }} of the cluster''s US employment'
+                then '{{ dbt.escape_single_quotes("published NAICS-3 cells hold under " ~ min_coverage ~ " of the cluster's US employment") }}'
             when unit_windows.outcome_role = 'outcome_net_of_state'
                 and (state_pre.employment_march is null or state_post.employment_march is null)
                 then 'no CBP state total in ' || unit_windows.pre_year || ' or ' || unit_windows.post_year

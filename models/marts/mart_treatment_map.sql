@@ -27,7 +27,8 @@ cluster_rows as (
         treatment_rule,
         state_fips,
         count(*) as n_clusters,
-        sum(treated) as n_clusters_treated
+        -- bigint on every engine (DuckDB widens a sum of integers to hugeint)
+        cast(sum(treated) as bigint) as n_clusters_treated
     from {{ ref('fct_state_cluster_treatment') }}
     group by treatment_rule, state_fips
 

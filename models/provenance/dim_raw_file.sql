@@ -3,31 +3,19 @@
 -- SAGDP2N__ALL_AREAS_*.csv): every file it matches gets a row. The publish step checks these
 -- against the files the Great Expectations door validated and compares them with the previously
 -- published warehouse (target/change_report.md).
-{%- set files = raw_source_files() %}
+{%- set files = raw_source_files() or [("none", "data/raw/PROVENANCE.md")] %}
 with
 
 file_contents as (
 
-    {%- for source_name, path in files %}
-    select
-        '{{ source_name }}' as source_name,
-        filename as file_path,
-        size as file_bytes,
-        sha256(content) as sha256
-    from read_blob('{{ path }}')
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- else %}
-    select null as source_name, null as file_path, null as file_bytes, null as sha256
-    {%- endfor %}
+    {{ raw_file_fingerprints(files) }}
 
 )
 
 select
-    source_name::varchar as source_name,
-    file_path::varchar as file_path,
-    file_bytes::bigint as file_bytes,
-    sha256::varchar as sha256,
-    '{{ invocation_id }}'::varchar as run_id
+    cast(source_name as {{ dbt.type_string() }}) as source_name,
+    cast(file_path as {{ dbt.type_string() }}) as file_path,
+    cast(file_bytes as bigint) as file_bytes,
+    cast(sha256 as {{ dbt.type_string() }}) as sha256,
+    cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as run_id
 from file_contents

@@ -9,21 +9,22 @@ Thin wrapper over cluster_resilience.runs.grid.estimate_grid (python/cluster_res
 
 from cluster_resilience.estimators.inference import WildBootstrapOptions
 from cluster_resilience.runs.grid import estimate_grid
+from cluster_resilience.runs.relations import to_pandas
 from cluster_resilience.runs.results import stack_result_tables
 from cluster_resilience.runs.specs import specs_from_registry
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    run_metadata = dbt.ref("est_run_metadata").df()
+    run_metadata = to_pandas(dbt.ref("est_run_metadata"))
     settings = run_metadata.iloc[0]
     tables = estimate_grid(
-        fits=dbt.ref("int_regression_fits").df(),
-        terms=dbt.ref("int_regression_terms").df(),
-        moments=dbt.ref("int_regression_moments").df(),
-        residual_moments=dbt.ref("int_regression_residual_moments").df(),
-        params=dbt.ref("int_est_params").df(),
-        specs=specs_from_registry(dbt.ref("specs").df()),
+        fits=to_pandas(dbt.ref("int_regression_fits")),
+        terms=to_pandas(dbt.ref("int_regression_terms")),
+        moments=to_pandas(dbt.ref("int_regression_moments")),
+        residual_moments=to_pandas(dbt.ref("int_regression_residual_moments")),
+        params=to_pandas(dbt.ref("int_est_params")),
+        specs=specs_from_registry(to_pandas(dbt.ref("specs"))),
         bootstrap=WildBootstrapOptions(
             reps=int(settings["bootstrap_reps"]), seed=int(settings["bootstrap_seed"])
         ),

@@ -7,11 +7,12 @@ Thin wrapper over cluster_resilience.runs.grid.fit_params (python/cluster_resili
 """
 
 from cluster_resilience.runs.grid import fit_params
+from cluster_resilience.runs.relations import to_pandas
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    fits = dbt.ref("int_regression_fits").df()
-    terms = dbt.ref("int_regression_terms").df()
-    moments = dbt.ref("int_regression_moments").df()
+    fits = to_pandas(dbt.ref("int_regression_fits"))
+    terms = to_pandas(dbt.ref("int_regression_terms"))
+    moments = to_pandas(dbt.ref("int_regression_moments"))
     return fit_params(fits, terms, moments)

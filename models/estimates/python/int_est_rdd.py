@@ -8,12 +8,13 @@ rdrobust and rddensity.
 """
 
 from cluster_resilience.runs.rdd import run_rdd_estimates
+from cluster_resilience.runs.relations import to_pandas
 from cluster_resilience.runs.results import stack_result_tables
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    panel = dbt.ref("mart_rdd_panel").df()
-    run_metadata = dbt.ref("est_run_metadata").df()
+    panel = to_pandas(dbt.ref("mart_rdd_panel"))
+    run_metadata = to_pandas(dbt.ref("est_run_metadata"))
     rdd, checks, plot_data = run_rdd_estimates(panel)
     return stack_result_tables(run_metadata, rdd=rdd, checks=checks, plot_data=plot_data)

@@ -14,8 +14,9 @@ state_profile as (
 
     select
         state_fips,
-        sum(case when is_traded then employment end) as traded_employment,
-        coalesce(sum(case when is_traded and is_strong then employment end), 0) as strong_cluster_employment,
+        -- bigint on every engine (DuckDB widens a sum of bigints to hugeint)
+        cast(sum(case when is_traded then employment end) as bigint) as traded_employment,
+        cast(coalesce(sum(case when is_traded and is_strong then employment end), 0) as bigint) as strong_cluster_employment,
         count(case when is_traded and is_strong then 1 end) as n_strong_clusters
     from state_cluster
     group by state_fips
@@ -33,7 +34,10 @@ shares as (
 
 median_share as (
 
-    select percentile_cont(0.5) within group (order by strong_employment_share) as median_strong_employment_share  -- noqa: LT14
+    select
+        percentile_cont(0.5) within group (
+            order by strong_employment_share
+        ) as median_strong_employment_share
     from shares
 
 )

@@ -14,7 +14,7 @@ renamed as (
         lower(trim(tradedlocal)) as cluster_type,
         trim(cluster) as cluster_name,
         trim(subclustername) as subcluster_name,
-        cast("EmsiSpecificNAICS (non standard)" as boolean) as is_emsi_specific,
+        cast({{ adapter.quote('EmsiSpecificNAICS (non standard)') }} as boolean) as is_emsi_specific,
         trim(description) as naics_title,
         'ACR1 NAICS_crosswalks_to_Cluster_system.xlsx' as source_table,
         {{ vintage_label('ACR1 NAICS to cluster crosswalk') }} as vintage

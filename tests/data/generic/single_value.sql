@@ -5,7 +5,7 @@ select n_values, values_found
 from (
     select
         count(distinct {{ column_name }}) as n_values,
-        string_agg(distinct cast({{ column_name }} as varchar), ', ') as values_found
+        {{ distinct_values_text(column_name, "', '") }} as values_found
     from {{ model }}
 )
 where n_values != 1

@@ -30,7 +30,7 @@ expected as (
         {% if group_by %}{{ groups }},{% endif %}
         first_year,
         last_year,
-        unnest(range(first_year, last_year + 1)) as year
+        {{ integer_rows('first_year', 'last_year') }} as year
     from spans
 
 )

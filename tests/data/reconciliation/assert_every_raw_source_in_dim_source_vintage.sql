@@ -13,7 +13,16 @@ with
 
 declared as (
 
-    select unnest(string_split('{{ declared | join(",") }}', ',')) as source_name
+    select declared_sources.source_name
+    from (
+        values
+        {%- for source_name in declared %}
+            ('{{ source_name }}'){{ ',' if not loop.last }}
+        {%- else %}
+            (cast(null as {{ dbt.type_string() }}))
+        {%- endfor %}
+    ) as declared_sources (source_name)
+    where declared_sources.source_name is not null
 
 ),
 

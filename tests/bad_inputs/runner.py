@@ -49,7 +49,17 @@ class _Tee(io.TextIOBase):
         return "".join(self.parts)
 
 
+def _main_module_looks_initialised() -> None:
+    """A spawned worker's ``__main__`` has neither ``__spec__`` nor ``__file__``; when pyspark is
+    installed (the spark extra), Great Expectations imports pyspark.sql.connect, whose doctest
+    check takes such a process for a doctest run and calls sys.exit(0). Give it a file name."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = __file__
+
+
 def run_case(name: str, root: str, baseline: str, workdir: str, gx_cache: str) -> dict:
+    _main_module_looks_initialised()
     case = next(case for case in CASES if case.name == name)
     project = copy_project(Path(root), Path(workdir) / "project")
     published = project / PUBLISHED

@@ -516,6 +516,10 @@ def _quiet_gx() -> None:
     for name in ("great_expectations", "great_expectations.core", "tzlocal"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="great_expectations")
+    # With the spark extra installed, GX imports pyspark, which warns about pandas 3 at import;
+    # the door does not use Spark (pandas data source), so the warning would only confuse.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
 
 
 def _context(docs_dir: Path | None):
@@ -625,6 +629,8 @@ def _canonical(value: Any) -> Any:
 
 def _code_fingerprint() -> str:
     import duckdb
+
+    _quiet_gx()
     import great_expectations
 
     digest = hashlib.sha256()

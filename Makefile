@@ -77,7 +77,7 @@ lint: $(STAMP)
 	mkdir -p target/sqlfluff
 	@# models read the registry seeds at compile time: load them into the lint warehouse first
 	CLUSTER_WAREHOUSE_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff $(BIN)/dbt seed --quiet
-	CLUSTER_WAREHOUSE_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint models analyses tests/data
+	CLUSTER_WAREHOUSE_PATH=target/sqlfluff/lint.duckdb DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint --processes 2 models analyses tests/data
 
 ## rollback: restore the previously published warehouse
 rollback: $(STAMP)

@@ -236,6 +236,34 @@ def _rows(body: dict) -> int:
     return len(body.get("data") or [])
 
 
+def _log_in(browser, base: str, password: str, attempts: int = 3) -> None:
+    """Log in through the login form. The form is drawn by React: keys typed before its handlers
+    are attached can be lost (seen once in CI on a loaded machine), so an attempt that is still on
+    /login after 30 s is made again on a freshly loaded page."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for attempt in range(1, attempts + 1):
+        browser.get(f"{base}/login/")
+        WebDriverWait(browser, 120).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "input#username"))
+        time.sleep(1)  # let the form's scripts attach their handlers
+        for selector, text in (("input#username", "admin"), ("input#password", password)):
+            field = browser.find_element(By.CSS_SELECTOR, selector)
+            field.clear()
+            field.send_keys(text)
+        browser.find_element(By.CSS_SELECTOR, "input#password").send_keys("\n")
+        try:
+            WebDriverWait(browser, 30).until(lambda d: "/login" not in d.current_url)
+            return
+        except TimeoutException:
+            if attempt == attempts:
+                raise AssertionError(
+                    f"still on the login page after {attempts} attempts: "
+                    f"{browser.find_element(By.TAG_NAME, 'body').text[:500]}") from None
+
+
 @pytest.mark.e2e
 def test_dashboard_renders_every_chart_with_warehouse_data(superset, browser, built_warehouse):
     from selenium.webdriver.common.by import By
@@ -247,12 +275,8 @@ def test_dashboard_renders_every_chart_with_warehouse_data(superset, browser, bu
     charts = {chart["slice_name"] for chart in _assets("charts")}
     started = time.perf_counter()
 
-    browser.get(f"{base}/login/")
     wait = WebDriverWait(browser, 120)
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "input#username"))
-    browser.find_element(By.CSS_SELECTOR, "input#username").send_keys("admin")
-    browser.find_element(By.CSS_SELECTOR, "input#password").send_keys(password + "\n")
-    wait.until(lambda d: "/login" not in d.current_url)
+    _log_in(browser, base, password)
     browser.get_log("performance")  # forget the login page's traffic
     browser.get(url)
 
